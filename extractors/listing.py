@@ -1,0 +1,855 @@
+"""Source configs and the listing parser: where a publisher lists its issues, and what is on a page.
+
+A publisher's site layout is data (gazette/sources/*.yaml), not code, so that a site redesign is a
+config fix that a test catches. The parsing functions here are pure (bytes in, records out; no
+network, no orchestrator), which keeps them testable on saved pages; only `discover` and
+`fetch_issue_page` talk HTTP, with plain GETs through a caller-owned `requests.Session` (politeness,
+retries and raw archiving belong to the fetch stage).
+
+A listing page on which the configured selectors find nothing raises `ListingLayoutError`: an empty
+result would otherwise read as "no new issues" and hide a changed layout for months.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import logging
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import requests
+import soupsieve
+import yaml
+from bs4 import BeautifulSoup, Tag
+
+logger = logging.getLogger(__name__)
+
+LISTING_KINDS = frozenset({"gazette_issue", "article", "compilation"})
+FIELD_NAMES = frozenset({"title", "date", "year", "number", "total_number"})
+DEFAULT_USER_AGENT = "gazette-monitor/0.1 (document-update monitor; polite, identifies itself)"
+_VARIABLE = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
+_SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_SKIPPED_HREF = re.compile(r"^\s*(?:javascript:|mailto:|tel:|#|$)", re.IGNORECASE)
+
+
+# ----------------------------------------------------------------------------------------------
+# errors
+
+
+class SourceConfigError(ValueError):
+    """A source YAML is unreadable or invalid; the message names the file and the bad key."""
+
+
+class ListingLayoutError(ValueError):
+    """A listing page no longer matches its source's selectors (the site changed its layout)."""
+
+
+class ListingFetchError(RuntimeError):
+    """A listing or issue page could not be fetched (HTTP error or network failure)."""
+
+
+# ----------------------------------------------------------------------------------------------
+# source configuration
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How to read one value from a listing item: an element, optionally an attribute, a regex.
+
+    The regex's first group is the value (the whole match when it has no group). `attr` falls
+    back to the element's text when the attribute is missing, because CMS templates put the full
+    title in `title=` on some items and only in the text on others.
+    """
+
+    selector: str | None = None
+    attr: str | None = None
+    regex: str | None = None
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class PaginationSpec:
+    """How to find the next listing page.
+
+    `next_selector` follows a "next page" link. `script_regex` + `page_url` cover CMS listings
+    whose page links are written by JavaScript (TRS WCM's `createPageHTML(count, current, ...)`):
+    the regex captures `count` and `current`, and `page_url` (with `{n}`) names page n.
+    """
+
+    next_selector: str | None = None
+    script_regex: str | None = None
+    page_url: str | None = None
+    max_pages: int = 50
+
+
+@dataclass(frozen=True)
+class ListingSpec:
+    name: str
+    kind: str
+    start_urls: tuple[str, ...]
+    item_selector: str
+    link_selector: str | None
+    fields: Mapping[str, FieldSpec]
+    pagination: PaginationSpec
+
+
+@dataclass(frozen=True)
+class IssuePageSpec:
+    pdf_selector: str
+    article_selector: str | None = None
+    title_selector: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """Polite-fetching settings the fetch stage applies per source (rate is per host)."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    requests_per_second: float = 1.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    max_bytes: int = 200 * 1024 * 1024
+    respect_robots: bool = True
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        return (self.connect_timeout, self.read_timeout)
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One publisher: where its listings are, how to read them, which hosts it may lead to.
+
+    `unresolved` names the `${VARIABLES}` still open (the replica's URL is only known once its
+    server runs); `bind()` fills them in. A source with open variables can be listed but not walked.
+    """
+
+    id: str
+    name: str
+    enabled: bool
+    unverified: bool
+    publisher: str | None
+    allowed_hosts: tuple[str, ...]
+    listings: tuple[ListingSpec, ...]
+    issue_page: IssuePageSpec | None
+    fetch: FetchSettings
+    path: Path | None = None
+    unresolved: tuple[str, ...] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def start_urls(self) -> list[str]:
+        return [url for listing in self.listings for url in listing.start_urls]
+
+    def listing(self, name: str) -> ListingSpec:
+        for listing in self.listings:
+            if listing.name == name:
+                return listing
+        raise KeyError(f"source {self.id!r} has no listing {name!r}")
+
+    def allows(self, url: str) -> bool:
+        """True when the URL is http(s) on one of the source's hosts (port ignored)."""
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and (parts.hostname or "").lower() in self.allowed_hosts
+
+    def bind(self, variables: Mapping[str, str]) -> SourceConfig:
+        """The same source with `${NAME}` placeholders filled from `variables` (then the environment)."""
+        return _parse_source(self.raw, self.path, variables)
+
+    def require_bound(self) -> None:
+        if self.unresolved:
+            names = ", ".join(f"${{{name}}}" for name in self.unresolved)
+            raise SourceConfigError(f"source {self.id!r}: variable(s) {names} not set (bind() them first)")
+
+
+def load_source(path: Path, variables: Mapping[str, str] | None = None) -> SourceConfig:
+    """Read one source YAML; placeholders are filled from `variables`, then from the environment."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SourceConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise SourceConfigError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from exc
+    if not isinstance(raw, dict):
+        raise SourceConfigError(f"{path}: expected a mapping at the top level")
+    return _parse_source(raw, path, variables)
+
+
+def load_sources(
+    directory: Path,
+    variables: Mapping[str, str] | None = None,
+    on_error: Callable[[SourceConfigError], None] | None = None,
+) -> list[SourceConfig]:
+    """All `*.yaml` sources of a directory, sorted by id.
+
+    Without `on_error` the first bad file raises; with it, bad files are reported to it and the
+    others still load (one broken config must not stop the monitor's other sources).
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise SourceConfigError(f"{directory}: not a directory of source configs")
+    sources: dict[str, SourceConfig] = {}
+    for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
+        try:
+            source = load_source(path, variables)
+            if source.id in sources:
+                raise SourceConfigError(
+                    f"{path}: id: {source.id!r} already used by {sources[source.id].path}"
+                )
+        except SourceConfigError as exc:
+            if on_error is None:
+                raise
+            on_error(exc)
+            continue
+        sources[source.id] = source
+    return sorted(sources.values(), key=lambda s: s.id)
+
+
+_TOP_KEYS = {
+    "id",
+    "name",
+    "enabled",
+    "unverified",
+    "publisher",
+    "homepage",
+    "allowed_hosts",
+    "listings",
+    "issue_page",
+    "fetch",
+    "notes",
+}
+_LISTING_KEYS = {"name", "kind", "start_urls", "item_selector", "link_selector", "fields", "pagination"}
+_FIELD_KEYS = {"selector", "attr", "regex", "required"}
+_PAGINATION_KEYS = {"next_selector", "script_regex", "page_url", "max_pages"}
+_ISSUE_KEYS = {"pdf_selector", "article_selector", "title_selector"}
+_FETCH_KEYS = {
+    "user_agent",
+    "requests_per_second",
+    "connect_timeout",
+    "read_timeout",
+    "max_bytes",
+    "respect_robots",
+}
+
+
+class _Reader:
+    """Typed access to one YAML mapping, so every error names the file and the key path."""
+
+    def __init__(self, data: Any, where: str, allowed: set[str], origin: str) -> None:
+        self.origin = origin
+        self.where = where
+        if not isinstance(data, dict):
+            self.fail("", f"expected a mapping, got {type(data).__name__}")
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            self.fail(unknown[0], f"unknown key (known: {', '.join(sorted(allowed))})")
+        self.data: dict[str, Any] = data
+
+    def fail(self, key: str, message: str) -> None:
+        dotted = ".".join(part for part in (self.where, key) if part)
+        raise SourceConfigError(f"{self.origin}: {dotted or '(top)'}: {message}")
+
+    def text(self, key: str, *, required: bool = True, default: str | None = None) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.fail(key, "required")
+            return default
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, f"must be a non-empty string, got {value!r}")
+        return value.strip()
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(key, f"must be true or false, got {value!r}")
+        return value
+
+    def number(self, key: str, default: float, *, minimum: float = 0.0) -> float:
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= minimum:
+            self.fail(key, f"must be a number above {minimum:g}, got {value!r}")
+        return float(value)
+
+    def strings(self, key: str, *, required: bool) -> list[str]:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.fail(key, "required")
+            return []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.fail(key, f"must be a list of non-empty strings, got {value!r}")
+        return [v.strip() for v in value]
+
+    def selector(self, key: str, *, required: bool) -> str | None:
+        value = self.text(key, required=required)
+        if value is not None:
+            try:
+                soupsieve.compile(value)
+            except Exception as exc:  # soupsieve raises several types for bad selectors
+                self.fail(key, f"invalid CSS selector {value!r}: {' '.join(str(exc).split())}")
+        return value
+
+    def regex(self, key: str) -> str | None:
+        value = self.text(key, required=False)
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                self.fail(key, f"invalid regex {value!r}: {exc}")
+        return value
+
+
+def _parse_source(
+    raw: Mapping[str, Any], path: Path | None, variables: Mapping[str, str] | None
+) -> SourceConfig:
+    origin = str(path) if path else "<source>"
+    values = {**os.environ, **(variables or {})}
+    unresolved: set[str] = set()
+    data = _substitute(raw, values, unresolved)
+    top = _Reader(data, "", _TOP_KEYS, origin)
+    source_id = top.text("id")
+    assert source_id is not None
+    if not _SOURCE_ID.match(source_id):
+        top.fail("id", f"{source_id!r} must be lowercase letters, digits and hyphens")
+    listings_raw = data.get("listings")
+    if not isinstance(listings_raw, list) or not listings_raw:
+        top.fail("listings", "required: a non-empty list of listing specs")
+    listings = tuple(_parse_listing(item, f"listings[{i}]", origin) for i, item in enumerate(listings_raw))
+    names = [listing.name for listing in listings]
+    if len(set(names)) != len(names):
+        top.fail("listings", f"listing names must be unique, got {names}")
+    hosts = [h.lower() for h in top.strings("allowed_hosts", required=False)]
+    for listing in listings:
+        for url in listing.start_urls:
+            host = (urlsplit(url).hostname or "").lower()
+            if host and not _VARIABLE.search(url) and host not in hosts:
+                hosts.append(host)  # a source may always visit the hosts its listings start on
+    if not hosts and not unresolved:
+        top.fail("allowed_hosts", "no host: give allowed_hosts or absolute start_urls")
+    issue_raw = data.get("issue_page")
+    issue_page = None
+    if issue_raw is not None:
+        reader = _Reader(issue_raw, "issue_page", _ISSUE_KEYS, origin)
+        pdf_selector = reader.selector("pdf_selector", required=True)
+        assert pdf_selector is not None
+        issue_page = IssuePageSpec(
+            pdf_selector=pdf_selector,
+            article_selector=reader.selector("article_selector", required=False),
+            title_selector=reader.selector("title_selector", required=False),
+        )
+    elif any(listing.kind == "gazette_issue" for listing in listings):
+        top.fail("issue_page", "required when a listing has kind gazette_issue")
+    fetch_reader = _Reader(data.get("fetch") or {}, "fetch", _FETCH_KEYS, origin)
+    fetch = FetchSettings(
+        user_agent=fetch_reader.text("user_agent", required=False, default=DEFAULT_USER_AGENT)
+        or DEFAULT_USER_AGENT,
+        requests_per_second=fetch_reader.number("requests_per_second", 1.0),
+        connect_timeout=fetch_reader.number("connect_timeout", 10.0),
+        read_timeout=fetch_reader.number("read_timeout", 60.0),
+        max_bytes=int(fetch_reader.number("max_bytes", 200 * 1024 * 1024, minimum=1024)),
+        respect_robots=fetch_reader.boolean("respect_robots", True),
+    )
+    name = top.text("name")
+    assert name is not None
+    return SourceConfig(
+        id=source_id,
+        name=name,
+        enabled=top.boolean("enabled", True),
+        unverified=top.boolean("unverified", False),
+        publisher=top.text("publisher", required=False),
+        allowed_hosts=tuple(hosts),
+        listings=listings,
+        issue_page=issue_page,
+        fetch=fetch,
+        path=path,
+        unresolved=tuple(sorted(unresolved)),
+        raw=raw,
+    )
+
+
+def _parse_listing(data: Any, where: str, origin: str) -> ListingSpec:
+    reader = _Reader(data, where, _LISTING_KEYS, origin)
+    kind = reader.text("kind")
+    if kind not in LISTING_KINDS:
+        reader.fail("kind", f"{kind!r} is not one of {', '.join(sorted(LISTING_KINDS))}")
+    start_urls = reader.strings("start_urls", required=True)
+    for i, url in enumerate(start_urls):
+        if _VARIABLE.search(url):
+            continue
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            reader.fail(f"start_urls[{i}]", f"{url!r} is not an absolute http(s) URL")
+    fields_raw = reader.data.get("fields") or {}
+    if not isinstance(fields_raw, dict):
+        reader.fail("fields", "must be a mapping of field name to spec")
+    unknown = sorted(set(fields_raw) - FIELD_NAMES)
+    if unknown:
+        reader.fail(f"fields.{unknown[0]}", f"unknown field (known: {', '.join(sorted(FIELD_NAMES))})")
+    fields: dict[str, FieldSpec] = {}
+    for name, spec in fields_raw.items():
+        field_reader = _Reader(spec, f"{where}.fields.{name}", _FIELD_KEYS, origin)
+        fields[name] = FieldSpec(
+            selector=field_reader.selector("selector", required=False),
+            attr=field_reader.text("attr", required=False),
+            regex=field_reader.regex("regex"),
+            required=field_reader.boolean("required", False),
+        )
+    pag_reader = _Reader(reader.data.get("pagination") or {}, f"{where}.pagination", _PAGINATION_KEYS, origin)
+    pagination = PaginationSpec(
+        next_selector=pag_reader.selector("next_selector", required=False),
+        script_regex=pag_reader.regex("script_regex"),
+        page_url=pag_reader.text("page_url", required=False),
+        max_pages=int(pag_reader.number("max_pages", 50, minimum=0)),
+    )
+    if pagination.script_regex:
+        groups = re.compile(pagination.script_regex).groupindex
+        if not {"count", "current"} <= set(groups) or not pagination.page_url:
+            pag_reader.fail("script_regex", "needs named groups (?P<count>) and (?P<current>) and a page_url")
+        if "{n}" not in (pagination.page_url or ""):
+            pag_reader.fail("page_url", "must contain {n}, the page number")
+    item_selector = reader.selector("item_selector", required=True)
+    assert item_selector is not None and kind is not None
+    return ListingSpec(
+        name=reader.text("name", required=False, default=kind) or kind,
+        kind=kind,
+        start_urls=tuple(start_urls),
+        item_selector=item_selector,
+        link_selector=reader.selector("link_selector", required=False),
+        fields=fields,
+        pagination=pagination,
+    )
+
+
+def _substitute(value: Any, variables: Mapping[str, str], unresolved: set[str]) -> Any:
+    """Fill `${NAME}` in every string of a YAML tree, leaving (and noting) the unknown ones."""
+    if isinstance(value, str):
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in variables:
+                return variables[name].rstrip("/") if name.endswith("_URL") else variables[name]
+            unresolved.add(name)
+            return match.group(0)
+
+        return _VARIABLE.sub(replace, value)
+    if isinstance(value, list):
+        return [_substitute(v, variables, unresolved) for v in value]
+    if isinstance(value, dict):
+        return {k: _substitute(v, variables, unresolved) for k, v in value.items()}
+    return value
+
+
+# ----------------------------------------------------------------------------------------------
+# decoding
+
+
+_CHARSET_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "cp936": "gb18030",
+    "euc-cn": "gb18030",
+}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    """The charset parameter of a Content-Type header, if any."""
+    if not content_type:
+        return None
+    match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", content_type, re.IGNORECASE)
+    return match.group(1) if match else None
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = _CHARSET_ALIASES.get(name.strip().lower(), name.strip().lower())
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_html(body: bytes, http_charset: str | None = None) -> str:
+    """Decode a page by its HTTP charset, then its <meta charset>, then UTF-8, then GB18030.
+
+    GB2312 and GBK labels are read as GB18030 (their superset), as browsers do; a label that
+    does not decode the bytes is skipped rather than trusted, since old sites often mislabel.
+    """
+    candidates: list[str | None] = []
+    if body.startswith(codecs.BOM_UTF8):
+        candidates.append("utf-8-sig")
+    candidates.append(_codec(http_charset))
+    meta = _META_CHARSET.search(body[:4096])
+    candidates.append(_codec(meta.group(1).decode("ascii")) if meta else None)
+    candidates += ["utf-8", "gb18030"]
+    for codec in candidates:
+        if codec is None:
+            continue
+        try:
+            return body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return body.decode("gb18030", errors="replace")
+
+
+# ----------------------------------------------------------------------------------------------
+# parsed records
+
+
+@dataclass(frozen=True)
+class IssueLink:
+    """One entry of a listing: an issue page, an article, or a compilation file."""
+
+    url: str
+    kind: str
+    title: str | None
+    source_id: str
+    listing: str
+    listing_url: str
+    date: str | None = None  # ISO date as printed on the listing
+    year: int | None = None
+    number: int | None = None  # 第N期
+    total_number: int | None = None  # 总第N期
+
+
+@dataclass(frozen=True)
+class RejectedLink:
+    url: str
+    reason: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    url: str
+    items: list[IssueLink]
+    next_url: str | None
+    rejected: list[RejectedLink]
+
+
+@dataclass(frozen=True)
+class ArticleLink:
+    url: str
+    title: str
+
+
+@dataclass(frozen=True)
+class IssuePage:
+    url: str
+    title: str | None
+    pdf_urls: list[str]
+    articles: list[ArticleLink]
+    rejected: list[RejectedLink]
+
+    @property
+    def pdf_url(self) -> str | None:
+        return self.pdf_urls[0] if self.pdf_urls else None
+
+    @property
+    def article_urls(self) -> list[str]:
+        return [article.url for article in self.articles]
+
+
+# ----------------------------------------------------------------------------------------------
+# parsing
+
+
+def _soup(html: bytes | str, charset: str | None) -> BeautifulSoup:
+    text = html if isinstance(html, str) else decode_html(html, charset)
+    return BeautifulSoup(text, "lxml")
+
+
+def _base_url(soup: BeautifulSoup, page_url: str) -> str:
+    base = soup.find("base", href=True)
+    if isinstance(base, Tag):
+        return urljoin(page_url, str(base["href"]).strip())
+    return page_url
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _resolve(href: str, base: str) -> str | None:
+    """Absolute URL without fragment; None for javascript:, mailto:, bare anchors and blanks."""
+    href = "".join(href.split())  # CMS templates break hrefs across lines and pad them with spaces
+    if _SKIPPED_HREF.match(href):
+        return None
+    return urldefrag(urljoin(base, href)).url
+
+
+def _element_value(element: Tag, attr: str | None) -> str:
+    if attr and element.has_attr(attr):
+        value = element[attr]
+        return _clean(" ".join(value) if isinstance(value, list) else str(value))
+    return _clean(element.get_text(" "))
+
+
+def _read_field(item: Tag, spec: FieldSpec) -> str | None:
+    element = item.select_one(spec.selector) if spec.selector else item
+    if element is None:
+        return None
+    value = _element_value(element, spec.attr)
+    if spec.regex:
+        match = re.search(spec.regex, value)
+        if not match:
+            return None
+        value = match.group(1) if match.groups() else match.group(0)
+    return value.strip() or None
+
+
+_DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+
+
+def normalize_date(text: str | None) -> str | None:
+    """ISO date from the forms listings print: 2024-01-31, 2024年1月31日, 2024/1/31, 2024.01.31."""
+    if not text:
+        return None
+    match = _DATE.search(text)
+    if not match:
+        return None
+    try:
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3))).isoformat()
+    except ValueError:
+        return None
+
+
+def _to_int(text: str | None) -> int | None:
+    if not text:
+        return None
+    match = re.search(r"\d+", text)
+    return int(match.group(0)) if match else None
+
+
+def _pick_listing(source: SourceConfig, page_url: str, name: str | None) -> ListingSpec:
+    if name is not None:
+        return source.listing(name)
+    best: tuple[int, ListingSpec] | None = None
+    for listing in source.listings:
+        for start in listing.start_urls:
+            prefix = start.rsplit("/", 1)[0] + "/"
+            if page_url.startswith(prefix) and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), listing)
+    return best[1] if best else source.listings[0]
+
+
+def parse_listing(
+    html: bytes | str,
+    page_url: str,
+    source: SourceConfig,
+    listing: str | None = None,
+    charset: str | None = None,
+) -> ListingPage:
+    """Read one listing page: its items (absolute URLs and fields) and the next page's URL.
+
+    `listing` names which of the source's listings this page belongs to; by default the one whose
+    start URL's folder contains `page_url`. Links to hosts the source does not allow are dropped
+    and reported in `rejected`; a page where the item selector finds no linked item raises
+    `ListingLayoutError`.
+    """
+    spec = _pick_listing(source, page_url, listing)
+    soup = _soup(html, charset)
+    base = _base_url(soup, page_url)
+    elements = soup.select(spec.item_selector)
+    if not elements:
+        raise ListingLayoutError(
+            f"{page_url}: item selector {spec.item_selector!r} of {source.id}/{spec.name} matched nothing"
+        )
+    items: list[IssueLink] = []
+    rejected: list[RejectedLink] = []
+    linked = 0
+    seen: set[str] = set()
+    for element in elements:
+        anchor = _item_link(element, spec.link_selector)
+        if anchor is None:
+            continue
+        url = _resolve(str(anchor.get("href", "")), base)
+        text = _clean(anchor.get_text(" "))
+        if url is None:
+            continue
+        linked += 1
+        if not source.allows(url):
+            rejected.append(RejectedLink(url=url, reason="host not in allowed_hosts", text=text))
+            continue
+        values = {name: _read_field(element, field_spec) for name, field_spec in spec.fields.items()}
+        if "title" not in spec.fields:
+            values["title"] = text or None
+        missing = [
+            name for name, field_spec in spec.fields.items() if field_spec.required and not values.get(name)
+        ]
+        if missing:
+            rejected.append(RejectedLink(url=url, reason=f"missing field(s) {', '.join(missing)}", text=text))
+            continue
+        if url in seen:
+            continue
+        seen.add(url)
+        items.append(
+            IssueLink(
+                url=url,
+                kind=spec.kind,
+                title=values.get("title"),
+                source_id=source.id,
+                listing=spec.name,
+                listing_url=page_url,
+                date=normalize_date(values.get("date")),
+                year=_to_int(values.get("year")),
+                number=_to_int(values.get("number")),
+                total_number=_to_int(values.get("total_number")),
+            )
+        )
+    if linked == 0:
+        raise ListingLayoutError(
+            f"{page_url}: {len(elements)} item(s) matched {spec.item_selector!r} but none has a link"
+            f" matching {spec.link_selector or 'a[href]'!r}"
+        )
+    missing_fields = [r for r in rejected if r.reason.startswith("missing")]
+    if not items and missing_fields:  # every same-host item lacks a required field
+        raise ListingLayoutError(f"{page_url}: no item has the required fields ({missing_fields[0].reason})")
+    next_url = _next_page(soup, base, spec.pagination)
+    if next_url is not None and not source.allows(next_url):
+        rejected.append(RejectedLink(url=next_url, reason="next page on a host not in allowed_hosts"))
+        next_url = None
+    return ListingPage(url=page_url, items=items, next_url=next_url, rejected=rejected)
+
+
+def _item_link(element: Tag, link_selector: str | None) -> Tag | None:
+    if link_selector:
+        found = element.select_one(link_selector)
+    elif element.name == "a" and element.has_attr("href"):
+        found = element
+    else:
+        found = element.select_one("a[href]")
+    return found if isinstance(found, Tag) and found.has_attr("href") else None
+
+
+def _next_page(soup: BeautifulSoup, base: str, spec: PaginationSpec) -> str | None:
+    if spec.next_selector:
+        anchor = soup.select_one(spec.next_selector)
+        if isinstance(anchor, Tag) and anchor.has_attr("href"):
+            return _resolve(str(anchor["href"]), base)
+    if spec.script_regex and spec.page_url:
+        for script in soup.find_all("script"):
+            match = re.search(spec.script_regex, script.get_text())
+            if match:
+                count, current = int(match.group("count")), int(match.group("current"))
+                if current + 1 < count:
+                    return urljoin(base, spec.page_url.format(n=current + 1))
+                return None
+    return None
+
+
+def parse_issue_page(
+    html: bytes | str,
+    page_url: str,
+    source: SourceConfig,
+    charset: str | None = None,
+) -> IssuePage:
+    """Read an issue page: the issue's PDF link(s) and the links to its documents' web articles."""
+    if source.issue_page is None:
+        raise SourceConfigError(f"source {source.id!r} has no issue_page settings")
+    spec = source.issue_page
+    soup = _soup(html, charset)
+    base = _base_url(soup, page_url)
+    rejected: list[RejectedLink] = []
+
+    def collect(selector: str | None) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        if not selector:
+            return found
+        for anchor in soup.select(selector):
+            if not anchor.has_attr("href"):
+                continue
+            url = _resolve(str(anchor["href"]), base)
+            text = _clean(str(anchor.get("title") or anchor.get_text(" ")))
+            if url is None or any(url == seen for seen, _ in found):
+                continue
+            if not source.allows(url):
+                rejected.append(RejectedLink(url=url, reason="host not in allowed_hosts", text=text))
+                continue
+            found.append((url, text))
+        return found
+
+    pdfs = collect(spec.pdf_selector)
+    articles = [ArticleLink(url=url, title=title) for url, title in collect(spec.article_selector)]
+    if not pdfs and not articles:
+        raise ListingLayoutError(
+            f"{page_url}: issue page has no PDF ({spec.pdf_selector!r}) and no article link"
+        )
+    title = None
+    if spec.title_selector:
+        heading = soup.select_one(spec.title_selector)
+        title = _clean(heading.get_text(" ")) if heading else None
+    return IssuePage(
+        url=page_url, title=title, pdf_urls=[u for u, _ in pdfs], articles=articles, rejected=rejected
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# walking a live site (plain GETs; the fetch stage adds politeness and archiving)
+
+
+def _get(session: requests.Session, url: str, source: SourceConfig) -> requests.Response:
+    try:
+        response = session.get(
+            url, timeout=source.fetch.timeout, headers={"User-Agent": source.fetch.user_agent}
+        )
+    except requests.RequestException as exc:
+        raise ListingFetchError(f"GET {url} failed: {type(exc).__name__}: {exc}") from exc
+    if response.status_code != 200:
+        raise ListingFetchError(f"GET {url} answered HTTP {response.status_code}")
+    return response
+
+
+def discover(source: SourceConfig, session: requests.Session) -> list[IssueLink]:
+    """Walk every listing of a source, following pagination, and return what it lists.
+
+    Each page is parsed as it arrives, so a layout change fails on the page where it happens.
+    Items are de-duplicated by URL (a listing that shifts while being walked repeats items).
+    """
+    source.require_bound()
+    found: dict[str, IssueLink] = {}
+    for spec in source.listings:
+        for start in spec.start_urls:
+            url: str | None = start
+            visited: set[str] = set()
+            while url is not None and url not in visited and len(visited) < spec.pagination.max_pages:
+                visited.add(url)
+                response = _get(session, url, source)
+                page = parse_listing(
+                    response.content,
+                    response.url,
+                    source,
+                    listing=spec.name,
+                    charset=charset_from_content_type(response.headers.get("Content-Type")),
+                )
+                for item in page.items:
+                    found.setdefault(item.url, item)
+                for rejected in page.rejected:
+                    logger.info("%s: not following %s (%s)", url, rejected.url, rejected.reason)
+                url = page.next_url
+    return list(found.values())
+
+
+def fetch_issue_page(link: IssueLink, source: SourceConfig, session: requests.Session) -> IssuePage:
+    """GET an issue page found by `discover` and read its PDF and article links."""
+    source.require_bound()
+    response = _get(session, link.url, source)
+    return parse_issue_page(
+        response.content,
+        response.url,
+        source,
+        charset=charset_from_content_type(response.headers.get("Content-Type")),
+    )

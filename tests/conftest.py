@@ -1,0 +1,65 @@
+"""Shared fixtures: the rendered sample corpus and a live replica of the publisher's site.
+
+`sample_build` renders the sample once per test session (cached on disk by replica.build, so a
+second run costs nothing). `replica_site` builds a fresh site at state 0 in a temporary directory
+and serves it over real HTTP on a free port of 127.0.0.1; tests that call `.advance()` get their
+own copy, so no test sees another's evolution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from extractors.listing import SourceConfig, load_source
+from replica.server import RunningSite, serve_site
+from replica.site import SiteState, advance, build_site, site_state
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REPLICA_SOURCE = REPO_ROOT / "gazette" / "sources" / "replica.yaml"
+
+
+@pytest.fixture(scope="session")
+def sample_build() -> Path:
+    """The directory of rendered sample files: pdf/<id>.pdf, html/<pub-id>/<n>.html, manifest.json."""
+    from replica.build import build_sample, default_output_dir
+
+    out_dir = default_output_dir()
+    build_sample(out_dir)
+    return out_dir
+
+
+@dataclass
+class ReplicaSite:
+    """A replica site being served: where it lives on disk, where it answers, how to evolve it."""
+
+    root: Path
+    base_url: str
+    built: SiteState
+    running: RunningSite
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def advance(self) -> int:
+        return advance(self.root)
+
+    @property
+    def state(self) -> int:
+        return site_state(self.root)
+
+    def source(self) -> SourceConfig:
+        """The embedded replica source config, bound to this server's URL."""
+        return load_source(REPLICA_SOURCE).bind({"REPLICA_URL": self.base_url})
+
+
+@pytest.fixture
+def replica_site(sample_build: Path, tmp_path: Path) -> Iterator[ReplicaSite]:
+    """A fresh replica site at state 0, served on 127.0.0.1 on a free port for one test."""
+    root = tmp_path / "site"
+    built = build_site(root, 0, sample_build)
+    with serve_site(root) as running:
+        yield ReplicaSite(root=root, base_url=running.url, built=built, running=running)
