@@ -1,0 +1,190 @@
+"""One input file → its official documents with metadata: the whole extraction stage.
+
+The format is decided by the content, not the name (a saved error page named
+.pdf, a gazette dump named .html, a file without extension): %PDF- is a PDF,
+markup is an article page, anything else decodable is a text dump. A file that
+cannot be read raises a subclass of `ExtractionError` with a one-line message;
+what could be read but looks doubtful is reported in `problems`, never hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from extractors.clean import normalize_key, normalized_text, to_paragraphs
+from extractors.errors import EmptyFileError, ExtractionError, UnsupportedFormatError
+from extractors.furniture import strip_furniture
+from extractors.metadata import describe as describe_metadata
+from extractors.model import Document, Page
+from extractors.segment import infer_printed_numbers, segment_pages
+
+SNIFF_BYTES = 4096
+
+
+class ReaderFailedError(ExtractionError):
+    """A reader failed in a way it did not anticipate; the file is reported, the caller goes on."""
+
+
+@dataclass
+class ExtractionResult:
+    """The documents of one file and a summary of its pages, for the CLI and the loader."""
+
+    source_file: str
+    format: str  # pdf | html | text
+    documents: list[Document]
+    page_count: int
+    pages_without_text: list[int] = field(default_factory=list)  # printed numbers, else 1-based
+    problems: list[str] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list, repr=False)  # for the warehouse's pages table
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def sniff_format(path: Path) -> str:
+    """pdf, html or text, from the first bytes; refuses empty and binary files."""
+    with Path(path).open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    if not head.strip():
+        raise EmptyFileError(f"{Path(path).name}: file is empty")
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if Path(path).suffix.lower() == ".pdf":
+        return "pdf"  # named PDF but not one: the PDF reader says so precisely
+    if b"\x00" in head:
+        raise UnsupportedFormatError(f"{Path(path).name}: binary content, neither PDF, HTML nor text")
+    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if (
+        lowered.startswith((b"<!doctype html", b"<html", b"<?xml"))
+        or b"<html" in lowered
+        or b"<body" in lowered
+    ):
+        return "html"
+    return "text"
+
+
+def extract_file(path: Path, *, describe: bool = True) -> ExtractionResult:
+    """Extract the documents of one file (PDF, HTML article or text dump)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ExtractionError(f"{path.name}: no such file")
+    kind = sniff_format(path)
+    try:
+        if kind == "html":
+            result = _extract_html(path)
+        else:
+            pages, problems = _read_pages(path, kind)
+            result = _extract_pages(path, kind, pages, problems)
+    except ExtractionError:
+        raise
+    except (OSError, MemoryError, RuntimeError, ValueError, KeyError, IndexError) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else ""
+        raise ReaderFailedError(
+            f"{path.name}: {kind} reader failed: {type(exc).__name__}: {message}"
+        ) from exc
+    describer = describe_metadata if describe else None
+    for doc in result.documents:
+        doc.source_file = str(path)
+        doc.normalized_text = normalized_text(doc.text)
+        if describer is not None:
+            _describe_one(describer, doc, result.problems)
+    return result
+
+
+def _read_pages(path: Path, kind: str) -> tuple[list[Page], list[str]]:
+    if kind == "pdf":
+        from extractors.pdf import read_pdf_pages
+
+        return list(read_pdf_pages(path)), []
+    from extractors.textfile import read_text_pages
+
+    read = read_text_pages(path)
+    return _strip_text_furniture(read.pages), read.problems
+
+
+def _strip_text_furniture(pages: list[Page]) -> list[Page]:
+    """Running headers and footers of a text dump go, as they do for PDFs."""
+    stripped = strip_furniture(pages)
+    for original, page in zip(pages, stripped, strict=True):
+        if page.printed_number is None:
+            page.printed_number = original.printed_number  # a "# Page N:" marker is authoritative
+    return stripped
+
+
+def _extract_pages(path: Path, kind: str, pages: list[Page], problems: list[str]) -> ExtractionResult:
+    infer_printed_numbers(pages)
+    segmentation = segment_pages(pages)
+    without_text = [
+        page.printed_number if page.printed_number is not None else page.index + 1
+        for page in pages
+        if not page.has_text
+    ]
+    if pages and len(without_text) == len(pages):
+        problems.append(f"{path.name}: no page has a text layer ({len(pages)} pages); OCR would be needed")
+    elif without_text:
+        problems.append(f"{path.name}: {len(without_text)} page(s) without text: {_short_list(without_text)}")
+    return ExtractionResult(
+        source_file=str(path),
+        format=kind,
+        documents=segmentation.documents,
+        page_count=len(pages),
+        pages_without_text=without_text,
+        problems=problems + segmentation.problems,
+        pages=pages,
+    )
+
+
+def _short_list(numbers: list[int], limit: int = 10) -> str:
+    shown = ", ".join(str(n) for n in numbers[:limit])
+    return shown + (f" … ({len(numbers) - limit} more)" if len(numbers) > limit else "")
+
+
+def _extract_html(path: Path) -> ExtractionResult:
+    """An article page is one document: its title, its body; the metadata table as hints."""
+    from extractors.html import decode_html, parse_article
+
+    html, _charset, problems = decode_html(path.read_bytes(), name=path.name)
+    article = parse_article(html, name=path.name)
+    title = article.title or (article.lines[0] if article.lines else path.stem)
+    body = article.lines
+    if body and body[0] == title:
+        body = body[1:]  # the heading repeated at the top of the body
+    doc = Document(title=title, text="\n".join([title, *to_paragraphs(body, cleaned=True)]))
+    _apply_hints(doc, article.hints)
+    return ExtractionResult(
+        source_file=str(path),
+        format="html",
+        documents=[doc],
+        page_count=1,
+        problems=problems + article.problems,
+        pages=[Page(index=0, text=doc.text)],
+    )
+
+
+def _apply_hints(doc: Document, hints: dict[str, str]) -> None:
+    """The page's metadata table is what the publisher states; it seeds the document."""
+    if hints.get("issuer"):
+        doc.issuer = hints["issuer"]
+    if hints.get("doc_number"):
+        doc.doc_number = normalize_key(hints["doc_number"])
+
+
+def _describe_one(describer: Callable[[Document], Document], doc: Document, problems: list[str]) -> None:
+    """One document whose metadata cannot be parsed never costs the others theirs."""
+    preset = {"doc_number": doc.doc_number, "issuer": doc.issuer}
+    try:
+        described = describer(doc)
+    except Exception as exc:  # a parser bug on one document must not lose the file
+        problems.append(f"metadata of {doc.title[:40]}: {type(exc).__name__}: {exc}")
+        return
+    if described is not doc and described is not None:
+        for key, value in asdict(described).items():
+            if key != "references":
+                setattr(doc, key, value)
+        doc.references = described.references
+    for key, value in preset.items():
+        if value and not getattr(doc, key):
+            setattr(doc, key, value)
