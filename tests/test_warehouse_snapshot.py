@@ -1,0 +1,107 @@
+"""Readers never wait for the writer: a published read-only snapshot and Parquet folders."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse import samples
+from warehouse.connect import WarehouseError, open_warehouse
+from warehouse.load import load_issue
+from warehouse.snapshot import publish_snapshot, snapshot_path
+
+TODAY = date(2024, 2, 20)
+
+# The writer: opens the main file, loads 2024 No. 3, publishes, then keeps the file open.
+WRITER = """
+import sys, time
+from datetime import date
+from warehouse import samples
+from warehouse.connect import open_warehouse
+from warehouse.load import load_issue
+from warehouse.snapshot import publish_snapshot
+
+con = open_warehouse(sys.argv[1])
+load_issue(con, *samples.issue_2024_03(), today=date(2024, 2, 20))
+publish_snapshot(con, sys.argv[2])
+print("published", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_snapshot_is_a_complete_read_only_copy_with_parquet_beside_it(tmp_path: Path) -> None:
+    con = open_warehouse(tmp_path / "warehouse.duckdb")
+    load_issue(con, *samples.issue_2024_02(), today=TODAY)
+    published = publish_snapshot(con, tmp_path)
+
+    assert published == snapshot_path(tmp_path) == tmp_path / "snapshot" / "warehouse.duckdb"
+    assert not published.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    assert [p.name for p in published.parent.iterdir()] == ["warehouse.duckdb"]  # no temporary left behind
+    reader = duckdb.connect(str(published), read_only=True)
+    assert reader.execute("SELECT count(*) FROM documents").fetchone() == (4,)
+    assert reader.execute("SELECT count(*) FROM documents_in_force('2024-02-20')").fetchone() == (4,)
+    assert (
+        reader.execute("SELECT comment FROM duckdb_tables() WHERE table_name = 'events'")
+        .fetchone()[0]
+        .startswith("Append-only change log")
+    )
+    with pytest.raises(duckdb.Error):
+        reader.execute("DELETE FROM events")
+
+    parquet = tmp_path / "parquet"
+    assert parquet.is_symlink()
+    assert (parquet / "documents" / "documents.parquet").exists()
+    from_parquet = duckdb.sql(f"SELECT count(*) FROM '{parquet}/versions/*.parquet'").fetchone()
+    assert from_parquet == (4,)
+
+
+def test_a_reader_uses_the_snapshot_while_another_process_holds_the_writer(tmp_path: Path) -> None:
+    main = tmp_path / "warehouse.duckdb"
+    con = open_warehouse(main)
+    load_issue(con, *samples.issue_2024_02(), today=TODAY)
+    publish_snapshot(con, tmp_path)
+    con.close()
+    early_reader = open_warehouse(snapshot_path(tmp_path), read_only=True)
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(main), str(tmp_path)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert writer.stdout is not None
+        assert writer.stdout.readline().strip() == "published"
+
+        # The main file is locked by the writer ...
+        with pytest.raises(WarehouseError, match="cannot open"):
+            open_warehouse(main, read_only=True)
+        # ... a reader that opened the old snapshot keeps its consistent view ...
+        assert early_reader.execute("SELECT count(*) FROM documents").fetchone() == (4,)
+        early_reader.close()
+        # ... and a new reader sees the new snapshot, in DuckDB and in Parquet, while the writer still runs.
+        late_reader = open_warehouse(snapshot_path(tmp_path), read_only=True)
+        assert late_reader.execute("SELECT count(*) FROM documents").fetchone() == (6,)
+        assert late_reader.execute("SELECT count(*) FROM events WHERE kind = 'repealed'").fetchone() == (1,)
+        late_reader.close()
+        assert duckdb.sql(f"SELECT count(*) FROM '{tmp_path}/parquet/documents/*.parquet'").fetchone() == (6,)
+        assert writer.poll() is None
+    finally:
+        writer.kill()
+        writer.wait(timeout=30)
+
+
+def test_publishing_from_a_path_and_again_keeps_two_parquet_exports_at_most(tmp_path: Path) -> None:
+    main = tmp_path / "warehouse.duckdb"
+    con = open_warehouse(main)
+    load_issue(con, *samples.issue_2024_02(), today=TODAY)
+    con.close()
+    for _ in range(3):
+        publish_snapshot(main, tmp_path)
+    assert len(list((tmp_path / "parquet-exports").iterdir())) == 2
+    assert (tmp_path / "parquet").resolve().parent == (tmp_path / "parquet-exports").resolve()

@@ -1,0 +1,544 @@
+"""Loading one issue into the warehouse: all its rows or none, and never twice.
+
+Why it is shaped this way:
+- One transaction per issue. DuckDB writes a transaction to its WAL only at
+  COMMIT, so a process killed anywhere before that leaves no trace, and the
+  rerun starts from the state before the crash.
+- Idempotent by construction: every row has a key derived from content
+  (document_id from the identity key, version_id from the content hash,
+  sightings by file and position, events by an event_key), and every insert
+  is an anti-join on that key. Loading the same issue again inserts nothing.
+- Cheap when nothing changed: if the issue's recorded file has the same
+  sha256, the load returns before staging anything.
+- Bulk: the issue is staged as Arrow tables (`warehouse.staging`) and moved
+  with a handful of set-based statements, whatever the number of documents.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import duckdb
+
+from extractors.model import Document, Page
+from warehouse.records import FetchedFile, IssueRecord
+from warehouse.staging import stage
+
+StageHook = Callable[[str], None]
+
+_TEMP_TABLES = ("_staged", "_new_documents", "_new_versions", "_resolved", "_new_events", "_touched")
+
+
+class LoadError(RuntimeError):
+    """An issue could not be loaded; nothing of it was written."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What one `load_issue` call changed."""
+
+    issue_id: str
+    unchanged: bool = False  # the same file was already loaded: nothing was done
+    documents_new: int = 0
+    versions_new: int = 0
+    sightings_new: int = 0
+    pages_new: int = 0
+    references_new: int = 0
+    references_resolved: int = 0
+    events_new: int = 0
+
+
+def _utc_timestamp(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise LoadError(f"fetched_at {value!r} is not an ISO timestamp") from exc
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def _iso_date(value: str | None, what: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError as exc:
+        raise LoadError(f"{what} {value!r} is not an ISO date") from exc
+
+
+def _validate(issue: IssueRecord, fetched_file: FetchedFile) -> None:
+    if not issue.issue_id or not issue.source_id:
+        raise LoadError("an issue needs an issue_id and a source_id")
+    digest = fetched_file.sha256 or ""
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise LoadError(
+            f"issue {issue.issue_id}: fetched file sha256 {digest!r} is not 64 lowercase hex digits"
+        )
+
+
+def already_loaded(con: duckdb.DuckDBPyConnection, issue_id: str, file_sha256: str) -> bool:
+    """True when this exact file was the last one loaded for this issue."""
+    row = con.execute("SELECT loaded_file_sha256 FROM issues WHERE issue_id = ?", [issue_id]).fetchone()
+    return row is not None and row[0] == file_sha256
+
+
+def load_issue(
+    con: duckdb.DuckDBPyConnection,
+    issue: IssueRecord,
+    fetched_file: FetchedFile,
+    pages: Sequence[Page],
+    documents: Sequence[Document],
+    *,
+    today: date | None = None,
+    flow_run_id: str | None = None,
+    force: bool = False,
+    on_stage: StageHook | None = None,
+) -> LoadResult:
+    """Load one issue in one transaction; see the module docstring for the guarantees.
+
+    `today` is the date document statuses are computed for (default: today);
+    `force` reloads a file already loaded (after an extractor improvement:
+    still idempotent, rows are only added where keys are new); `on_stage` is
+    called with the name of each step, for progress reporting.
+    """
+    _validate(issue, fetched_file)
+    if not force and already_loaded(con, issue.issue_id, fetched_file.sha256):
+        return LoadResult(issue_id=issue.issue_id, unchanged=True)
+    published = _iso_date(issue.published_date, f"issue {issue.issue_id}: published_date")
+    fetched_at = _utc_timestamp(fetched_file.fetched_at)
+    staged = stage(pages, documents)
+    as_of = today or date.today()
+    report = on_stage or (lambda _stage: None)
+
+    views = {
+        "_incoming_documents": staged.documents,
+        "_incoming_references": staged.references,
+        "_incoming_problems": staged.problems,
+        "_incoming_pages": staged.pages,
+    }
+    for name, table in views.items():
+        con.register(name, table)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        counts = _load_in_transaction(
+            con, issue, fetched_file, published, fetched_at, as_of, flow_run_id, report
+        )
+        report("commit")
+        con.execute("COMMIT")
+    except duckdb.Error as exc:
+        con.execute("ROLLBACK")
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise LoadError(f"issue {issue.issue_id}: {first_line}") from exc
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in views:
+            con.unregister(name)
+    report("done")
+    return LoadResult(issue_id=issue.issue_id, **counts)
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> int:
+    row = con.execute(sql, params or []).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _load_in_transaction(
+    con: duckdb.DuckDBPyConnection,
+    issue: IssueRecord,
+    fetched_file: FetchedFile,
+    published: date | None,
+    fetched_at: datetime | None,
+    as_of: date,
+    flow_run_id: str | None,
+    report: StageHook,
+) -> dict[str, int]:
+    sha = fetched_file.sha256
+    report("file")
+    con.execute(
+        "INSERT INTO sources (source_id, name, kind, first_seen_at) "
+        "VALUES (?, ?, ?, now() AT TIME ZONE 'UTC') "
+        "ON CONFLICT DO NOTHING",
+        [issue.source_id, issue.source_name, issue.kind],
+    )
+    con.execute(
+        """
+        INSERT INTO fetched_files (sha256, url, http_status, etag, last_modified, fetched_at, storage_path,
+                                   content_type, size_bytes, extra, first_recorded_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now() AT TIME ZONE 'UTC') ON CONFLICT DO NOTHING
+        """,
+        [
+            sha,
+            fetched_file.url,
+            fetched_file.http_status,
+            fetched_file.etag,
+            fetched_file.last_modified,
+            fetched_at,
+            fetched_file.storage_path,
+            fetched_file.content_type,
+            fetched_file.size_bytes,
+            json.dumps(fetched_file.extra, ensure_ascii=False) if fetched_file.extra else None,
+        ],
+    )
+
+    report("pages")
+    pages_new = _count(
+        con,
+        """
+        INSERT INTO pages (file_sha256, page_index, issue_id, printed_number, has_text, ocr, text, char_count)
+        SELECT ?, p.page_index, ?, p.printed_number, p.has_text, p.ocr, p.text, p.char_count
+        FROM _incoming_pages p
+        WHERE NOT EXISTS (SELECT 1 FROM pages x WHERE x.file_sha256 = ? AND x.page_index = p.page_index)
+        """,
+        [sha, issue.issue_id, sha],
+    )
+
+    report("stage")
+    con.execute(
+        """
+        CREATE TEMP TABLE _staged AS
+        SELECT d.*, h.content_sha256,
+               d.document_id || '-v' || left(h.content_sha256, 12) AS version_id,
+               length(d.normalized_text) AS char_count
+        FROM _incoming_documents d
+        POSITIONAL JOIN (SELECT sha256(normalized_text) AS content_sha256 FROM _incoming_documents) h
+        """
+    )
+
+    report("documents")
+    con.execute(
+        """
+        CREATE TEMP TABLE _new_documents AS
+        SELECT * FROM _staged s
+        WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.document_id = s.document_id)
+        QUALIFY row_number() OVER (PARTITION BY s.document_id ORDER BY s.position) = 1
+        """
+    )
+    documents_new = _count(
+        con,
+        """
+        INSERT INTO documents (document_id, identity_key, doc_number, doc_number_issuer_code, doc_number_year,
+            doc_number_serial, issuer, title, normalized_title, doc_type, issued_date, effective_date,
+            effective_on_issue, expiry_date, publication_note, is_public, addressees, attachments, status,
+            status_as_of, first_published_date, first_seen_issue_id, latest_version_id, version_count,
+            first_loaded_at, updated_at)
+        SELECT document_id, identity_key, doc_number, doc_number_issuer_code, doc_number_year,
+            doc_number_serial, issuer, title, normalized_title, doc_type, issued_date, effective_date,
+            effective_on_issue, expiry_date, publication_note, is_public, addressees, attachments, 'in_force',
+            NULL, ?, ?, version_id, 1, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+        FROM _new_documents
+        """,
+        [published, issue.issue_id],
+    )
+
+    report("versions")
+    con.execute(
+        """
+        CREATE TEMP TABLE _new_versions AS
+        SELECT n.*, coalesce(e.max_number, 0)
+                    + row_number() OVER (PARTITION BY n.document_id ORDER BY n.position) AS version_number
+        FROM (
+            SELECT * FROM _staged s
+            WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.version_id = s.version_id)
+            QUALIFY row_number() OVER (PARTITION BY s.version_id ORDER BY s.position) = 1
+        ) n
+        LEFT JOIN (
+            SELECT document_id, max(version_number) AS max_number FROM versions
+            WHERE document_id IN (SELECT document_id FROM _staged) GROUP BY document_id
+        ) e ON e.document_id = n.document_id
+        """
+    )
+    versions_new = _count(
+        con,
+        """
+        INSERT INTO versions (version_id, document_id, version_number, content_sha256, text, normalized_text,
+                              char_count, first_published_date, first_seen_issue_id, first_seen_file_sha256,
+                              loaded_at)
+        SELECT version_id, document_id, version_number, content_sha256, text, normalized_text,
+               char_count, ?, ?, ?, now() AT TIME ZONE 'UTC'
+        FROM _new_versions
+        """,
+        [published, issue.issue_id, sha],
+    )
+
+    report("sightings")
+    sightings_new = _count(
+        con,
+        """
+        INSERT INTO sightings (file_sha256, position, issue_id, document_id, version_id, start_page, end_page,
+                               title_as_printed, doc_number_as_printed, loaded_at)
+        SELECT ?, s.position, ?, s.document_id, s.version_id, s.start_page, s.end_page, s.title,
+               s.doc_number_as_printed, now() AT TIME ZONE 'UTC'
+        FROM _staged s
+        WHERE NOT EXISTS (SELECT 1 FROM sightings x WHERE x.file_sha256 = ? AND x.position = s.position)
+        """,
+        [sha, issue.issue_id, sha],
+    )
+
+    report("references")
+    references_new = _count(
+        con,
+        """
+        INSERT INTO document_references (reference_id, source_document_id, source_version_id, position,
+                                         relation,
+                                         evidence, target_doc_number, target_title, found_at)
+        SELECT DISTINCT ON (s.version_id || '#' || r.position)
+               s.version_id || '#' || r.position, s.document_id, s.version_id, r.position, r.relation,
+               r.evidence, r.target_doc_number, r.target_title, now() AT TIME ZONE 'UTC'
+        FROM _incoming_references r
+        JOIN _staged s ON s.position = r.document_position
+        WHERE NOT EXISTS (
+            SELECT 1 FROM document_references x WHERE x.reference_id = s.version_id || '#' || r.position
+        )
+        """,
+    )
+    # Late binding: any reference still unresolved, from this issue or an earlier one, whose target
+    # number is now known without ambiguity.
+    con.execute(
+        """
+        CREATE TEMP TABLE _resolved AS
+        SELECT r.reference_id, min(d.document_id) AS target_document_id
+        FROM document_references r
+        JOIN documents d ON d.doc_number = r.target_doc_number
+        WHERE r.target_document_id IS NULL AND d.document_id <> r.source_document_id
+        GROUP BY r.reference_id
+        HAVING count(*) = 1
+        """
+    )
+    references_resolved = _count(
+        con,
+        """
+        UPDATE document_references r
+        SET target_document_id = x.target_document_id, resolution_method = 'doc_number',
+            resolution_score = 1.0, resolved_at = now() AT TIME ZONE 'UTC'
+        FROM _resolved x WHERE r.reference_id = x.reference_id
+        """,
+    )
+
+    report("documents_update")
+    _refresh_touched_documents(con, as_of)
+
+    report("events")
+    events_new = _record_events(con, issue, sha, published, flow_run_id)
+
+    report("issue")
+    con.execute(
+        """
+        INSERT INTO issues (issue_id, source_id, kind, title, year, number, total_number, published_date,
+                            page_count, url, loaded_file_sha256, first_loaded_at, loaded_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
+        ON CONFLICT (issue_id) DO UPDATE SET
+            source_id = excluded.source_id, kind = excluded.kind, title = excluded.title,
+            year = excluded.year,
+            number = excluded.number, total_number = excluded.total_number,
+            published_date = excluded.published_date, page_count = excluded.page_count, url = excluded.url,
+            loaded_file_sha256 = excluded.loaded_file_sha256, loaded_at = excluded.loaded_at
+        """,
+        [
+            issue.issue_id,
+            issue.source_id,
+            issue.kind,
+            issue.title,
+            issue.year,
+            issue.number,
+            issue.total_number,
+            published,
+            issue.page_count,
+            issue.url,
+            sha,
+        ],
+    )
+    for name in _TEMP_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    return {
+        "documents_new": documents_new,
+        "versions_new": versions_new,
+        "sightings_new": sightings_new,
+        "pages_new": pages_new,
+        "references_new": references_new,
+        "references_resolved": references_resolved,
+        "events_new": events_new,
+    }
+
+
+def _refresh_touched_documents(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+    """Dates, version numbering, latest version and status of the documents this load touched.
+
+    Versions are numbered by when they were first published, not by when the
+    warehouse happened to load them: a backfilled older issue slots its text in
+    before the newer one.
+    """
+    con.execute(
+        """
+        CREATE TEMP TABLE _touched AS
+        SELECT DISTINCT document_id FROM (
+            SELECT document_id FROM _staged
+            UNION ALL
+            SELECT target_document_id FROM _resolved
+        )
+        """
+    )
+    con.execute(
+        """
+        UPDATE versions v
+        SET first_published_date = x.published
+        FROM (
+            SELECT s.version_id, min(i.published_date) AS published
+            FROM sightings s JOIN issues i ON i.issue_id = s.issue_id
+            WHERE s.document_id IN (SELECT document_id FROM _touched)
+            GROUP BY s.version_id
+        ) x
+        WHERE v.version_id = x.version_id AND x.published < v.first_published_date
+        """
+    )
+    con.execute(
+        """
+        UPDATE versions v
+        SET version_number = x.number
+        FROM (
+            SELECT version_id, row_number() OVER (
+                PARTITION BY document_id ORDER BY first_published_date NULLS LAST, version_number
+            ) AS number
+            FROM versions WHERE document_id IN (SELECT document_id FROM _touched)
+        ) x
+        WHERE v.version_id = x.version_id AND v.version_number <> x.number
+        """
+    )
+    con.execute(
+        """
+        UPDATE documents d
+        SET latest_version_id = x.latest_version_id,
+            version_count = x.version_count,
+            first_published_date = x.first_published_date,
+            doc_number_issuer_code = coalesce(d.doc_number_issuer_code, f.doc_number_issuer_code),
+            doc_number_year = coalesce(d.doc_number_year, f.doc_number_year),
+            doc_number_serial = coalesce(d.doc_number_serial, f.doc_number_serial),
+            doc_type = coalesce(d.doc_type, f.doc_type),
+            issued_date = coalesce(d.issued_date, f.issued_date),
+            effective_date = coalesce(d.effective_date, f.effective_date),
+            expiry_date = coalesce(d.expiry_date, f.expiry_date),
+            publication_note = coalesce(d.publication_note, f.publication_note),
+            is_public = coalesce(d.is_public, f.is_public),
+            updated_at = now() AT TIME ZONE 'UTC'
+        FROM (
+            SELECT document_id, arg_max(version_id, version_number) AS latest_version_id,
+                   count(*) AS version_count, min(first_published_date) AS first_published_date
+            FROM versions WHERE document_id IN (SELECT document_id FROM _touched) GROUP BY document_id
+        ) x
+        LEFT JOIN (
+            SELECT * FROM _staged QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY position) = 1
+        ) f ON f.document_id = x.document_id
+        WHERE d.document_id = x.document_id
+          AND (d.latest_version_id IS DISTINCT FROM x.latest_version_id
+               OR d.version_count <> x.version_count
+               OR d.first_published_date IS DISTINCT FROM x.first_published_date
+               OR (f.document_id IS NOT NULL AND (
+                   (d.doc_type IS NULL AND f.doc_type IS NOT NULL)
+                   OR (d.issued_date IS NULL AND f.issued_date IS NOT NULL)
+                   OR (d.effective_date IS NULL AND f.effective_date IS NOT NULL)
+                   OR (d.expiry_date IS NULL AND f.expiry_date IS NOT NULL)
+                   OR (d.publication_note IS NULL AND f.publication_note IS NOT NULL)
+                   OR (d.is_public IS NULL AND f.is_public IS NOT NULL)
+                   OR (d.doc_number_issuer_code IS NULL AND f.doc_number_issuer_code IS NOT NULL)
+                   OR (d.doc_number_year IS NULL AND f.doc_number_year IS NOT NULL)
+                   OR (d.doc_number_serial IS NULL AND f.doc_number_serial IS NOT NULL))))
+        """
+    )
+    con.execute(
+        """
+        UPDATE documents d
+        SET status = s.status, status_as_of = s.as_of
+        FROM document_status(?) s
+        WHERE d.document_id = s.document_id
+          AND d.document_id IN (SELECT document_id FROM _touched)
+          AND (d.status IS DISTINCT FROM s.status OR d.status_as_of IS DISTINCT FROM s.as_of)
+        """,
+        [as_of],
+    )
+
+
+def _record_events(
+    con: duckdb.DuckDBPyConnection,
+    issue: IssueRecord,
+    sha: str,
+    published: date | None,
+    flow_run_id: str | None,
+) -> int:
+    """Append this load's events, numbered after the current last event.
+
+    Ids come from max(event_id) inside the transaction rather than from a
+    sequence: DuckDB has one writer, so the numbering is gap-free and a rerun
+    after a crash produces exactly the ids an uninterrupted run would have.
+    """
+    con.execute(
+        """
+        CREATE TEMP TABLE _new_events AS
+        WITH candidates AS (
+            SELECT 1 AS grp, n.position AS pos, 'new_document:' || n.document_id AS event_key,
+                   'new_document' AS kind,
+                   n.document_id, n.version_id, NULL AS related_document_id, $published AS occurred_on,
+                   '新文件：' || n.title || coalesce('（' || n.doc_number || '）', '') AS summary,
+                   json_object('doc_number', n.doc_number, 'issuer', n.issuer,
+                               'doc_type', n.doc_type) AS details
+            FROM _new_documents n
+            UNION ALL
+            SELECT 2, v.position, 'new_version:' || v.version_id, 'new_version',
+                   v.document_id, v.version_id, NULL, $published,
+                   '新版本：' || d.title || coalesce('（' || d.doc_number || '）', '')
+                       || ' 第' || vv.version_number || '版',
+                   json_object('version_number', vv.version_number, 'content_sha256', v.content_sha256)
+            FROM _new_versions v
+            JOIN versions vv ON vv.version_id = v.version_id
+            JOIN documents d ON d.document_id = v.document_id
+            WHERE v.version_id NOT IN (SELECT version_id FROM _new_documents)
+            UNION ALL
+            SELECT 3, r.position, CASE WHEN r.relation = 'amends' THEN 'amended' ELSE 'repealed' END
+                       || ':' || r.target_document_id || ':' || r.source_document_id,
+                   CASE WHEN r.relation = 'amends' THEN 'amended' ELSE 'repealed' END,
+                   r.target_document_id, NULL, r.source_document_id,
+                   coalesce(src.effective_date, src.issued_date, src.first_published_date),
+                   CASE WHEN r.relation = 'amends' THEN '被修改：' ELSE '被废止：' END || tgt.title
+                       || coalesce('（' || tgt.doc_number || '）', '') || '，依据 ' || src.title,
+                   json_object('relation', r.relation, 'evidence', r.evidence, 'reference_id', r.reference_id)
+            FROM document_references r
+            JOIN documents src ON src.document_id = r.source_document_id
+            JOIN documents tgt ON tgt.document_id = r.target_document_id
+            WHERE r.relation IN ('repeals', 'supersedes', 'amends')
+              AND (r.reference_id IN (SELECT reference_id FROM _resolved)
+                   OR r.source_document_id IN (SELECT document_id FROM _staged))
+            UNION ALL
+            SELECT 4, p.document_position,
+                   'extraction_problem:' || $sha || ':' || p.document_position || ':' || p.problem_key,
+                   'extraction_problem', s.document_id, s.version_id, NULL, $published,
+                   '提取问题：' || s.title || '：' || p.problem,
+                   json_object('problem', p.problem, 'file_sha256', $sha, 'position', p.document_position)
+            FROM _incoming_problems p
+            JOIN _staged s ON s.position = p.document_position
+        )
+        SELECT c.* FROM (
+            SELECT * FROM candidates QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY grp, pos) = 1
+        ) c
+        WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_key = c.event_key)
+        """,
+        {"published": published, "sha": sha},
+    )
+    return _count(
+        con,
+        """
+        INSERT INTO events (event_id, event_key, kind, document_id, version_id, related_document_id, issue_id,
+                            source_id, occurred_on, summary, details, flow_run_id, recorded_at)
+        SELECT (SELECT coalesce(max(event_id), 0) FROM events)
+                   + row_number() OVER (ORDER BY grp, pos, event_key),
+               event_key, kind, document_id, version_id, related_document_id, $issue_id, $source_id,
+               occurred_on, summary, details, $flow_run_id, now() AT TIME ZONE 'UTC'
+        FROM _new_events
+        """,
+        {"issue_id": issue.issue_id, "source_id": issue.source_id, "flow_run_id": flow_run_id},
+    )
