@@ -1,0 +1,234 @@
+"""The `gazette` command: one entry point for operators, analysts and developers.
+
+Each command is a thin shell over plain library functions, so anything the
+CLI does can also be done from Python or a Prefect flow.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.cells import cell_len, set_cell_size
+from rich.console import Console
+from rich.table import Table
+
+from gazette import paths
+
+if TYPE_CHECKING:
+    from extractors.pipeline import ExtractionResult
+
+app = typer.Typer(
+    help=(
+        "gazette monitor: watch Chinese government gazettes (政府公报), extract their official "
+        "documents, and keep them in a DuckDB warehouse.\n\n"
+        "Start with `gazette demo`: it runs the whole job on the embedded sample (a local replica "
+        "of the publisher's site) and tells you where to look next. Data lives in $GAZETTE_HOME "
+        "(see `gazette info`)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+replica_app = typer.Typer(
+    help="The embedded sample: a local replica of the publisher's site.", no_args_is_help=True
+)
+app.add_typer(replica_app, name="replica")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class OutputFormat(StrEnum):
+    jsonl = "jsonl"
+    json = "json"
+    table = "table"
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@app.command()
+def info() -> None:
+    """Show where gazette keeps its data and which sources it knows."""
+    from gazette.config import load_settings
+
+    settings = load_settings()
+    console.print(f"data directory ($GAZETTE_HOME): {settings.home}")
+    console.print(f"warehouse (written by flows):    {paths.warehouse_path(settings.home)}")
+    console.print(f"snapshot (for analysts):         {paths.snapshot_dir(settings.home)}")
+    console.print(f"raw fetched bytes:               {paths.raw_dir(settings.home)}")
+    console.print(f"source configs:                  {', '.join(str(p) for p in settings.source_dirs)}")
+
+
+@app.command()
+def sources() -> None:
+    """List the configured sources (publishers) and whether they are enabled."""
+    from extractors.listing import load_sources
+    from gazette.config import load_settings
+
+    settings = load_settings()
+    table = Table("id", "name", "enabled", "listing", "verified")
+    for directory in settings.source_dirs:
+        for source in load_sources(directory):
+            table.add_row(
+                source.id,
+                source.name,
+                "yes" if source.enabled else "no",
+                ", ".join(source.start_urls),
+                "no" if source.unverified else "yes",
+            )
+    console.print(table)
+
+
+@app.command()
+def extract(
+    files: Annotated[
+        list[Path], typer.Argument(help="PDF, HTML or text files (gazette issues, articles, dumps).")
+    ],
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="jsonl: one JSON object a document; json: one array; table: a summary for the terminal.",
+        ),
+    ] = OutputFormat.jsonl,
+) -> None:
+    """Extract the official documents in FILES and print them with their metadata.
+
+    A file that cannot be read gets a one-line error on stderr; the other files
+    are still extracted, and the exit code is 1 when any file failed.
+    """
+    from extractors.errors import ExtractionError
+    from extractors.pipeline import extract_file
+
+    failed = 0
+    collected: list[dict] = []
+    for path in files:
+        try:
+            result = extract_file(path)
+        except (ExtractionError, OSError) as exc:
+            failed += 1
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            continue
+        records = [document.to_dict() for document in result.documents]
+        if output_format is OutputFormat.jsonl:
+            sys.stdout.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+        elif output_format is OutputFormat.json:
+            collected.extend(records)
+        else:
+            _print_documents_table(path, result)
+    if output_format is OutputFormat.json:
+        sys.stdout.write(json.dumps(collected, ensure_ascii=False, indent=2) + "\n")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _print_documents_table(path: Path, result: ExtractionResult) -> None:
+    gaps = f", {len(result.pages_without_text)} without text" if result.pages_without_text else ""
+    console.print(f"[bold]{path.name}[/bold]: {result.format}, {result.page_count} page(s){gaps}")
+    widths = (6, 30, 10, 4)
+    console.print(_row(("page", "doc_number", "issued", "type", "title"), widths), highlight=False)
+    for document in result.documents:
+        pages = str(document.start_page or "")
+        if document.end_page and document.end_page != document.start_page:
+            pages += f"–{document.end_page}"
+        cells = (pages, document.doc_number or "—", document.issued_date or "—", document.doc_type or "")
+        console.print(_row((*cells, document.title), widths), highlight=False, markup=False)
+    for problem in result.problems:
+        console.print(f"  note: {problem}", highlight=False)
+
+
+def _row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
+    """Fixed columns measured in terminal cells (a CJK character is two), the last one cut to fit."""
+    parts = [set_cell_size(cell, width) for cell, width in zip(cells, widths, strict=False)]
+    used = sum(widths) + 2 * len(widths)
+    last = cells[len(widths)]
+    room = max(console.width - used, 10)
+    if cell_len(last) > room:
+        last = set_cell_size(last, room - 1) + "…"
+    return "  ".join([*parts, last])
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Words to find, e.g. "营商环境 民营".')],
+    limit: Annotated[int, typer.Option(help="How many documents to show.")] = 10,
+) -> None:
+    """Full-text search (Chinese, jieba-tokenized) over the published snapshot."""
+    from warehouse.connect import open_snapshot
+    from warehouse.search import search as run_search
+
+    try:
+        con = open_snapshot(paths.snapshot_dir())
+    except FileNotFoundError as exc:
+        _fail(f"{exc} — run `gazette demo` (or a monitor run) first")
+    hits = run_search(con, query, limit=limit)
+    if not hits:
+        console.print(f"no document matches {query!r}")
+        return
+    table = Table("score", "doc_number", "title", "snippet")
+    for hit in hits:
+        table.add_row(f"{hit.score:.2f}", hit.doc_number or "", hit.title, hit.snippet)
+    console.print(table)
+
+
+@app.command()
+def demo(
+    keep_serving: Annotated[bool, typer.Option(help="Keep the replica site running after the demo.")] = False,
+) -> None:
+    """Run the main job on the embedded sample, twice: before and after the site publishes a new issue."""
+    from gazette.demo import run_demo
+
+    try:
+        run_demo(console=console, keep_serving=keep_serving)
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
+@replica_app.command("build")
+def replica_build(
+    force: Annotated[bool, typer.Option(help="Rebuild even when the inputs did not change.")] = False,
+) -> None:
+    """Render the sample corpus into gazette PDFs and HTML articles (cached)."""
+    from replica.build import build_sample, default_output_dir
+
+    manifest = build_sample(default_output_dir(), force=force)
+    console.print(f"sample built in {default_output_dir()} ({len(manifest.files)} files)")
+
+
+@replica_app.command("serve")
+def replica_serve(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 8765,
+    state: Annotated[int, typer.Option(help="Which state of the site to serve (0 initial, 1 evolved).")] = 0,
+) -> None:
+    """Serve the replica site on 127.0.0.1 until Ctrl-C."""
+    from gazette.demo import prepare_replica
+    from replica.server import serve_site
+
+    site_dir = prepare_replica(paths.replica_dir(paths.ensure_home()), state=state)
+    with serve_site(site_dir, port=port) as running:
+        console.print(f"replica site (state {state}) at {running.url} — Ctrl-C to stop")
+        running.wait()
+
+
+@replica_app.command("evolve")
+def replica_evolve() -> None:
+    """Advance the replica site to its next state (a new gazette issue appears)."""
+    from replica.site import advance
+
+    site_dir = paths.replica_dir(paths.ensure_home())
+    if not site_dir.exists():
+        _fail(f"no replica site at {site_dir}: run `gazette replica serve` or `gazette demo` first")
+    console.print(f"replica site is now in state {advance(site_dir)}")
+
+
+def main() -> None:
+    app()
