@@ -163,21 +163,29 @@ def search(
     limit: Annotated[int, typer.Option(help="How many documents to show.")] = 10,
 ) -> None:
     """Full-text search (Chinese, jieba-tokenized) over the published snapshot."""
-    from warehouse.connect import open_snapshot
+    from warehouse.connect import WarehouseError, open_warehouse
+    from warehouse.search import SearchError
     from warehouse.search import search as run_search
+    from warehouse.snapshot import snapshot_path
 
     try:
-        con = open_snapshot(paths.snapshot_dir())
-    except FileNotFoundError as exc:
+        con = open_warehouse(snapshot_path(paths.gazette_home()), read_only=True)
+        hits = run_search(con, query, limit=limit)
+    except (WarehouseError, SearchError) as exc:
         _fail(f"{exc} — run `gazette demo` (or a monitor run) first")
-    hits = run_search(con, query, limit=limit)
     if not hits:
         console.print(f"no document matches {query!r}")
         return
-    table = Table("score", "doc_number", "title", "snippet")
-    for hit in hits:
-        table.add_row(f"{hit.score:.2f}", hit.doc_number or "", hit.title, hit.snippet)
-    console.print(table)
+    for rank, hit in enumerate(hits, start=1):
+        number = hit.doc_number or "（无文号）"
+        console.print(f"[bold]{rank:>2}. {hit.title}[/bold]", highlight=False)
+        console.print(
+            f"    {number} · {hit.issuer or ''} · {hit.issued_date or ''} · {hit.status} · "
+            f"score {hit.score:.2f}",
+            highlight=False,
+            markup=False,
+        )
+        console.print(f"    {hit.snippet}", highlight=False, markup=False)
 
 
 @app.command()
@@ -228,6 +236,34 @@ def replica_evolve() -> None:
     if not site_dir.exists():
         _fail(f"no replica site at {site_dir}: run `gazette replica serve` or `gazette demo` first")
     console.print(f"replica site is now in state {advance(site_dir)}")
+
+
+# Change-alert digests (issue 7): gazette subscribers / subscriptions / digest, defined in notify/cli.py.
+from notify.cli import register as _register_notify  # noqa: E402
+
+_register_notify(app)
+
+# Relations (issue 6 part B): gazette cascade DOC / gazette status DOC, defined in reconcile/relations_cli.py.
+from reconcile.relations_cli import register as _register_relations  # noqa: E402
+
+_register_relations(app)
+
+# Diffs between versions (issue 6 part A): gazette diff DOC, defined in reconcile/cli.py.
+from reconcile.cli import register as _register_diff  # noqa: E402
+
+_register_diff(app)
+
+# The analysts' dashboard (issue 8): gazette dashboard [--port N], defined in dashboards/cli.py.
+from dashboards.cli import dashboard as _dashboard  # noqa: E402
+
+app.command("dashboard")(_dashboard)
+
+# The Prefect flows (issue 5): gazette monitor --once, gazette backfill SOURCE --from Y; in flows/cli.py.
+from flows.cli import backfill_command as _backfill  # noqa: E402
+from flows.cli import monitor_command as _monitor  # noqa: E402
+
+app.command("monitor")(_monitor)
+app.command("backfill")(_backfill)
 
 
 def main() -> None:

@@ -210,6 +210,9 @@ def test_a_bad_issue_is_refused_whole_and_the_next_one_still_loads(con) -> None:
         load_issue(
             con, dataclasses.replace(issue, published_date="2024-31-01"), file, pages, documents, today=TODAY
         )
+    broken = [dataclasses.replace(documents[0], text=None)]
+    with pytest.raises(LoadError, match="malformed page or document record"):
+        load_issue(con, issue, file, pages, broken, today=TODAY)
     assert sum(row_counts(con).values()) == 0
     assert load_issue(con, *samples.issue_2024_03(), today=TODAY).documents_new == 4
 

@@ -16,6 +16,7 @@ Why it is shaped this way:
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from datetime import UTC, date, datetime
 import duckdb
 
 from extractors.model import Document, Page
+from reconcile.versions import match_known_copies
 from warehouse.records import FetchedFile, IssueRecord
 from warehouse.staging import stage
 
@@ -112,7 +114,10 @@ def load_issue(
         return LoadResult(issue_id=issue.issue_id, unchanged=True)
     published = _iso_date(issue.published_date, f"issue {issue.issue_id}: published_date")
     fetched_at = _utc_timestamp(fetched_file.fetched_at)
-    staged = stage(pages, documents)
+    try:
+        staged = stage(pages, documents)
+    except (TypeError, AttributeError, ValueError) as exc:
+        raise LoadError(f"issue {issue.issue_id}: malformed page or document record: {exc}") from exc
     as_of = today or date.today()
     report = on_stage or (lambda _stage: None)
 
@@ -132,11 +137,11 @@ def load_issue(
         report("commit")
         con.execute("COMMIT")
     except duckdb.Error as exc:
-        con.execute("ROLLBACK")
+        _rollback(con)
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise LoadError(f"issue {issue.issue_id}: {first_line}") from exc
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     finally:
         for name in views:
@@ -145,7 +150,13 @@ def load_issue(
     return LoadResult(issue_id=issue.issue_id, **counts)
 
 
-def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> int:
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is still open (a failed COMMIT has already rolled back)."""
+    with contextlib.suppress(duckdb.TransactionException):
+        con.execute("ROLLBACK")
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> int:
     row = con.execute(sql, params or []).fetchone()
     return int(row[0]) if row else 0
 
@@ -211,6 +222,9 @@ def _load_in_transaction(
         POSITIONAL JOIN (SELECT sha256(normalized_text) AS content_sha256 FROM _incoming_documents) h
         """
     )
+    # Issue 6: a text that differs from a known version by extraction noise only is a sighting of it.
+    report("copies")
+    match_known_copies(con, issue.issue_id, sha)
 
     report("documents")
     con.execute(
@@ -231,11 +245,16 @@ def _load_in_transaction(
             first_loaded_at, updated_at)
         SELECT document_id, identity_key, doc_number, doc_number_issuer_code, doc_number_year,
             doc_number_serial, issuer, title, normalized_title, doc_type, issued_date, effective_date,
-            effective_on_issue, expiry_date, publication_note, is_public, addressees, attachments, 'in_force',
-            NULL, ?, ?, version_id, 1, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+            effective_on_issue, expiry_date, publication_note, is_public, addressees, attachments,
+            CASE
+                WHEN expiry_date < $as_of THEN 'expired'
+                WHEN coalesce(effective_date, issued_date, $published) > $as_of THEN 'not_yet_in_force'
+                ELSE 'in_force'
+            END,
+            $as_of, $published, $issue_id, version_id, 1, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
         FROM _new_documents
         """,
-        [published, issue.issue_id],
+        {"published": published, "issue_id": issue.issue_id, "as_of": as_of},
     )
 
     report("versions")
@@ -368,6 +387,22 @@ def _load_in_transaction(
     }
 
 
+def _update_if_any(
+    con: duckdb.DuckDBPyConnection, changes: str, select: str, update: str, params: list | None = None
+) -> None:
+    """Collect the rows that really change into `changes` (narrow columns), then UPDATE only those.
+
+    Why not one UPDATE ... FROM: on a table with indexes DuckDB rewrites every
+    row its join matches, big text columns included, even when the new values
+    equal the old ones; on 100,000 versions that made each load cost seconds.
+    Usually nothing changes and the UPDATE is skipped altogether.
+    """
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {changes} AS {select}", params or [])
+    if _count(con, f"SELECT count(*) FROM {changes}"):
+        con.execute(update)
+    con.execute(f"DROP TABLE {changes}")
+
+
 def _refresh_touched_documents(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
     """Dates, version numbering, latest version and status of the documents this load touched.
 
@@ -385,80 +420,96 @@ def _refresh_touched_documents(con: duckdb.DuckDBPyConnection, as_of: date) -> N
         )
         """
     )
-    con.execute(
+    _update_if_any(
+        con,
+        "_version_dates",
         """
-        UPDATE versions v
-        SET first_published_date = x.published
-        FROM (
+        SELECT v.version_id, x.published
+        FROM versions v
+        JOIN (
             SELECT s.version_id, min(i.published_date) AS published
             FROM sightings s JOIN issues i ON i.issue_id = s.issue_id
             WHERE s.document_id IN (SELECT document_id FROM _touched)
             GROUP BY s.version_id
-        ) x
-        WHERE v.version_id = x.version_id AND x.published < v.first_published_date
+        ) x ON x.version_id = v.version_id
+        WHERE x.published < v.first_published_date
+        """,
         """
+        UPDATE versions SET first_published_date = c.published
+        FROM _version_dates c WHERE versions.version_id = c.version_id
+        """,
     )
-    con.execute(
+    _update_if_any(
+        con,
+        "_version_numbers",
         """
-        UPDATE versions v
-        SET version_number = x.number
-        FROM (
-            SELECT version_id, row_number() OVER (
+        SELECT version_id, number FROM (
+            SELECT version_id, version_number, row_number() OVER (
                 PARTITION BY document_id ORDER BY first_published_date NULLS LAST, version_number
             ) AS number
             FROM versions WHERE document_id IN (SELECT document_id FROM _touched)
-        ) x
-        WHERE v.version_id = x.version_id AND v.version_number <> x.number
+        ) WHERE number <> version_number
+        """,
         """
+        UPDATE versions SET version_number = c.number
+        FROM _version_numbers c WHERE versions.version_id = c.version_id
+        """,
     )
-    con.execute(
+    _update_if_any(
+        con,
+        "_document_changes",
         """
-        UPDATE documents d
-        SET latest_version_id = x.latest_version_id,
-            version_count = x.version_count,
-            first_published_date = x.first_published_date,
-            doc_number_issuer_code = coalesce(d.doc_number_issuer_code, f.doc_number_issuer_code),
-            doc_number_year = coalesce(d.doc_number_year, f.doc_number_year),
-            doc_number_serial = coalesce(d.doc_number_serial, f.doc_number_serial),
-            doc_type = coalesce(d.doc_type, f.doc_type),
-            issued_date = coalesce(d.issued_date, f.issued_date),
-            effective_date = coalesce(d.effective_date, f.effective_date),
-            expiry_date = coalesce(d.expiry_date, f.expiry_date),
-            publication_note = coalesce(d.publication_note, f.publication_note),
-            is_public = coalesce(d.is_public, f.is_public),
-            updated_at = now() AT TIME ZONE 'UTC'
-        FROM (
+        WITH x AS (
             SELECT document_id, arg_max(version_id, version_number) AS latest_version_id,
                    count(*) AS version_count, min(first_published_date) AS first_published_date
             FROM versions WHERE document_id IN (SELECT document_id FROM _touched) GROUP BY document_id
-        ) x
-        LEFT JOIN (
+        ), f AS (
             SELECT * FROM _staged QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY position) = 1
-        ) f ON f.document_id = x.document_id
-        WHERE d.document_id = x.document_id
-          AND (d.latest_version_id IS DISTINCT FROM x.latest_version_id
-               OR d.version_count <> x.version_count
-               OR d.first_published_date IS DISTINCT FROM x.first_published_date
-               OR (f.document_id IS NOT NULL AND (
-                   (d.doc_type IS NULL AND f.doc_type IS NOT NULL)
-                   OR (d.issued_date IS NULL AND f.issued_date IS NOT NULL)
-                   OR (d.effective_date IS NULL AND f.effective_date IS NOT NULL)
-                   OR (d.expiry_date IS NULL AND f.expiry_date IS NOT NULL)
-                   OR (d.publication_note IS NULL AND f.publication_note IS NOT NULL)
-                   OR (d.is_public IS NULL AND f.is_public IS NOT NULL)
-                   OR (d.doc_number_issuer_code IS NULL AND f.doc_number_issuer_code IS NOT NULL)
-                   OR (d.doc_number_year IS NULL AND f.doc_number_year IS NOT NULL)
-                   OR (d.doc_number_serial IS NULL AND f.doc_number_serial IS NOT NULL))))
+        ), st AS (
+            SELECT document_id, status, as_of FROM document_status(?)
+            WHERE document_id IN (SELECT document_id FROM _touched)
+        )
+        SELECT d.document_id, x.latest_version_id, x.version_count, x.first_published_date,
+               coalesce(d.doc_number_issuer_code, f.doc_number_issuer_code) AS doc_number_issuer_code,
+               coalesce(d.doc_number_year, f.doc_number_year) AS doc_number_year,
+               coalesce(d.doc_number_serial, f.doc_number_serial) AS doc_number_serial,
+               coalesce(d.doc_type, f.doc_type) AS doc_type,
+               coalesce(d.issued_date, f.issued_date) AS issued_date,
+               coalesce(d.effective_date, f.effective_date) AS effective_date,
+               coalesce(d.expiry_date, f.expiry_date) AS expiry_date,
+               coalesce(d.publication_note, f.publication_note) AS publication_note,
+               coalesce(d.is_public, f.is_public) AS is_public,
+               st.status, st.as_of
+        FROM documents d
+        JOIN x ON x.document_id = d.document_id
+        JOIN st ON st.document_id = d.document_id
+        LEFT JOIN f ON f.document_id = d.document_id
+        WHERE d.latest_version_id IS DISTINCT FROM x.latest_version_id
+           OR d.version_count <> x.version_count
+           OR d.first_published_date IS DISTINCT FROM x.first_published_date
+           OR d.status IS DISTINCT FROM st.status
+           OR d.status_as_of IS DISTINCT FROM st.as_of
+           OR (f.document_id IS NOT NULL AND (
+               (d.doc_type IS NULL AND f.doc_type IS NOT NULL)
+               OR (d.issued_date IS NULL AND f.issued_date IS NOT NULL)
+               OR (d.effective_date IS NULL AND f.effective_date IS NOT NULL)
+               OR (d.expiry_date IS NULL AND f.expiry_date IS NOT NULL)
+               OR (d.publication_note IS NULL AND f.publication_note IS NOT NULL)
+               OR (d.is_public IS NULL AND f.is_public IS NOT NULL)
+               OR (d.doc_number_issuer_code IS NULL AND f.doc_number_issuer_code IS NOT NULL)
+               OR (d.doc_number_year IS NULL AND f.doc_number_year IS NOT NULL)
+               OR (d.doc_number_serial IS NULL AND f.doc_number_serial IS NOT NULL)))
+        """,
         """
-    )
-    con.execute(
-        """
-        UPDATE documents d
-        SET status = s.status, status_as_of = s.as_of
-        FROM document_status(?) s
-        WHERE d.document_id = s.document_id
-          AND d.document_id IN (SELECT document_id FROM _touched)
-          AND (d.status IS DISTINCT FROM s.status OR d.status_as_of IS DISTINCT FROM s.as_of)
+        UPDATE documents
+        SET latest_version_id = c.latest_version_id, version_count = c.version_count,
+            first_published_date = c.first_published_date,
+            doc_number_issuer_code = c.doc_number_issuer_code, doc_number_year = c.doc_number_year,
+            doc_number_serial = c.doc_number_serial, doc_type = c.doc_type, issued_date = c.issued_date,
+            effective_date = c.effective_date, expiry_date = c.expiry_date,
+            publication_note = c.publication_note, is_public = c.is_public,
+            status = c.status, status_as_of = c.as_of, updated_at = now() AT TIME ZONE 'UTC'
+        FROM _document_changes c WHERE documents.document_id = c.document_id
         """,
         [as_of],
     )

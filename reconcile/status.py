@@ -1,0 +1,167 @@
+"""Validity status as the calendar moves and as relations resolve, with the events that say so.
+
+A document's status is a function of a date (`document_status(as_of)` in migration 008):
+not_yet_in_force, in_force, amended, expired (有效期至 passed), superseded, repealed, each with
+the document that caused it. This pass stores the status for `as_of` on every document and
+appends the events subscribers need, each with an event_key that makes a rerun add nothing:
+
+- repealed / amended / corrected: for every resolved link of that kind, whenever it resolved
+  (a late-bound repeal is as much news as one loaded with its target). The keys are the
+  loader's (`repealed:<target>:<source>`), so a repeal already announced at load is not
+  announced twice. A supersession is a `repealed` event with details.relation = supersedes.
+- expiring_soon: in force and expiring within `expiring_days` (30) days of as_of;
+- expired: expired within the last `expiring_days` days. A backfilled document that expired
+  years ago gets its status, not an alert.
+
+Why 'corrected' is an event (migration 008 adds the kind): a subscriber following a document
+must learn that a 更正 notice changed it; the notice's own new_document event is about the
+notice, not about the corrected document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from reconcile.relations import transaction
+
+EXPIRING_SOON_DAYS = 30
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """What one `refresh_status` pass changed."""
+
+    as_of: date
+    documents_changed: int = 0
+    events_new: int = 0
+    by_status: dict[str, int] | None = None  # how many documents have each status on as_of
+
+
+_EVENTS_SQL = """
+CREATE OR REPLACE TEMP TABLE _status_events AS
+WITH link_events AS (
+    SELECT CASE WHEN r.relation IN ('repeals', 'supersedes') THEN 'repealed'
+                WHEN r.relation = 'amends' THEN 'amended' ELSE 'corrected' END AS kind,
+           r.target_document_id AS document_id, r.source_document_id AS related_document_id,
+           coalesce(src.effective_date, src.issued_date, src.first_published_date) AS occurred_on,
+           CASE WHEN r.relation = 'repeals' THEN '被废止：' WHEN r.relation = 'supersedes' THEN '被替代：'
+                WHEN r.relation = 'amends' THEN '被修改：' ELSE '被更正：' END
+               || tgt.title || coalesce('（' || tgt.doc_number || '）', '') || '，依据 ' || src.title
+               || coalesce('（' || src.doc_number || '）', '') AS summary,
+           json_object('relation', r.relation, 'evidence', r.evidence, 'reference_id', r.reference_id,
+                       'resolution_method', r.resolution_method,
+                       'resolution_score', r.resolution_score) AS details,
+           1 AS grp, r.reference_id AS sort_key
+    FROM document_references r
+    JOIN documents src ON src.document_id = r.source_document_id
+    JOIN documents tgt ON tgt.document_id = r.target_document_id
+    WHERE r.relation IN ('repeals', 'supersedes', 'amends', 'corrects')
+      AND r.target_document_id <> r.source_document_id
+), expiry_events AS (
+    SELECT CASE WHEN s.status = 'expired' THEN 'expired' ELSE 'expiring_soon' END AS kind,
+           s.document_id, NULL AS related_document_id, s.expiry_date AS occurred_on,
+           CASE WHEN s.status = 'expired' THEN '已失效：' ELSE '即将失效：' END || s.title
+               || coalesce('（' || s.doc_number || '）', '') || '，有效期至 ' || s.expiry_date AS summary,
+           json_object('expiry_date', s.expiry_date, 'as_of', CAST($as_of AS DATE)) AS details,
+           2 AS grp, CAST(s.expiry_date AS VARCHAR) || s.document_id AS sort_key
+    FROM document_status($as_of) s
+    WHERE s.expiry_date IS NOT NULL
+      AND ((s.status = 'expired' AND s.expiry_date >= CAST($as_of AS DATE) - CAST($days AS INTEGER))
+           OR (s.status IN ('in_force', 'amended')
+               AND s.expiry_date <= CAST($as_of AS DATE) + CAST($days AS INTEGER)))
+), candidates AS (
+    SELECT kind || ':' || document_id || ':' || related_document_id AS event_key, * FROM link_events
+    UNION ALL
+    SELECT kind || ':' || document_id || ':' || occurred_on AS event_key, * FROM expiry_events
+)
+SELECT * FROM candidates c
+WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_key = c.event_key)
+QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY sort_key) = 1
+"""
+
+
+def refresh_status(
+    con: duckdb.DuckDBPyConnection,
+    as_of: date | None = None,
+    *,
+    flow_run_id: str | None = None,
+    expiring_days: int = EXPIRING_SOON_DAYS,
+) -> StatusReport:
+    """Store every document's status for `as_of` (default today) and append the status events.
+
+    One transaction (or the caller's); idempotent: the same day twice changes nothing.
+    """
+    day = as_of or date.today()
+    with transaction(con):
+        changed = con.execute(
+            """
+            UPDATE documents d
+            SET status = s.status, status_as_of = s.as_of, status_by_document_id = s.status_by,
+                status_since = s.status_since, updated_at = now() AT TIME ZONE 'UTC'
+            FROM document_status(?) s
+            WHERE d.document_id = s.document_id
+              AND (d.status IS DISTINCT FROM s.status OR d.status_as_of IS DISTINCT FROM s.as_of
+                   OR d.status_by_document_id IS DISTINCT FROM s.status_by
+                   OR d.status_since IS DISTINCT FROM s.status_since)
+            """,
+            [day],
+        ).fetchone()[0]
+        con.execute(_EVENTS_SQL, {"as_of": day, "days": expiring_days})
+        events = con.execute(
+            """
+            INSERT INTO events (event_id, event_key, kind, document_id, related_document_id, occurred_on,
+                                summary, details, flow_run_id, recorded_at)
+            SELECT (SELECT coalesce(max(event_id), 0) FROM events)
+                       + row_number() OVER (ORDER BY grp, occurred_on NULLS LAST, sort_key),
+                   event_key, kind, document_id, related_document_id, occurred_on, summary, details,
+                   $flow_run_id, now() AT TIME ZONE 'UTC'
+            FROM _status_events
+            """,
+            {"flow_run_id": flow_run_id},
+        ).fetchone()[0]
+        con.execute("DROP TABLE _status_events")
+        by_status = dict(con.execute("SELECT status, count(*) FROM documents GROUP BY status").fetchall())
+    return StatusReport(
+        as_of=day, documents_changed=int(changed), events_new=int(events), by_status=by_status
+    )
+
+
+@dataclass(frozen=True)
+class DocumentStatus:
+    """One document's status on one date, with the document that caused it."""
+
+    document_id: str
+    doc_number: str | None
+    title: str
+    status: str
+    as_of: date
+    in_force_from: date | None
+    expiry_date: date | None
+    status_since: date | None
+    caused_by: tuple[str, str | None, str] | None  # (document_id, doc_number, title)
+    corrected_by: tuple[str, str | None, str] | None
+
+
+def status_of(con: duckdb.DuckDBPyConnection, document_id: str, as_of: date) -> DocumentStatus:
+    """The status of one document on `as_of` (works on a read-only snapshot)."""
+    row = con.execute(
+        """
+        SELECT s.document_id, s.doc_number, s.title, s.status, s.as_of, s.in_force_from, s.expiry_date,
+               s.status_since, b.document_id, b.doc_number, b.title, c.document_id, c.doc_number, c.title
+        FROM document_status(?) s
+        LEFT JOIN documents b ON b.document_id = s.status_by
+        LEFT JOIN documents c ON c.document_id = s.corrected_by
+        WHERE s.document_id = ?
+        """,
+        [as_of, document_id],
+    ).fetchone()
+    if row is None:
+        raise LookupError(f"no document {document_id!r}")
+    return DocumentStatus(
+        *row[:8],
+        caused_by=(row[8], row[9], row[10]) if row[8] else None,
+        corrected_by=(row[11], row[12], row[13]) if row[11] else None,
+    )
