@@ -3,20 +3,29 @@
 The caller owns the state (which validators it last saw for a URL) and passes it
 in; this module only talks HTTP and writes bytes. That keeps it free of any
 database or orchestrator, so tests run it against the replica site directly.
+
+Politeness (robots.txt, per-host rate limit, backoff on 429/5xx/timeouts) is the
+session's job: pass an `extractors.politeness.PoliteSession`. With a
+`WarcArchive`, every response (200, 304 and errors alike) is also appended raw to
+the day's WARC file and its location returned in `FetchResult.warc`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import requests
+
+from extractors.warc import WarcArchive, WarcLocation
 
 USER_AGENT = "gazette-monitor/0.1 (+https://example.invalid/gazette-monitor; document-update monitor)"
 DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
@@ -25,6 +34,13 @@ DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 
 class FetchError(RuntimeError):
     """A response we refuse to keep: wrong host, too large, or an HTTP error."""
+
+
+class TransientFetchError(FetchError):
+    """A fault that may pass if tried again later: 429/5xx, a connection cut mid-body."""
+
+
+_TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,7 @@ class FetchResult:
     sha256: str | None = None  # None on 304: nothing new was downloaded
     size: int | None = None
     path: Path | None = None  # where the raw bytes are kept
+    warc: WarcLocation | None = None  # the response's record in the WARC archive
 
     @property
     def not_modified(self) -> bool:
@@ -78,6 +95,7 @@ def fetch(
     previous: Validators | None = None,
     timeout: tuple[float, float] = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    archive: WarcArchive | None = None,
 ) -> FetchResult:
     """GET `url` (conditionally when `previous` is given) and keep the body.
 
@@ -96,6 +114,7 @@ def fetch(
     try:
         if response.is_redirect:
             target = requests.compat.urljoin(url, response.headers.get("Location", ""))
+            _archive(archive, response, None, datetime.now(UTC))
             if not host_allowed(target, allowed):
                 raise FetchError(f"refused redirect from {url} to another host: {target}")
             response.close()
@@ -107,6 +126,7 @@ def fetch(
                 previous=previous,
                 timeout=timeout,
                 max_bytes=max_bytes,
+                archive=archive,
             )
         now = datetime.now(UTC)
         if response.status_code == 304:
@@ -117,13 +137,19 @@ def fetch(
                 etag=response.headers.get("ETag") or (previous.etag if previous else None),
                 last_modified=response.headers.get("Last-Modified")
                 or (previous.last_modified if previous else None),
+                warc=_archive(archive, response, None, now),
             )
         if response.status_code != 200:
-            raise FetchError(f"GET {url} answered HTTP {response.status_code}")
+            if archive is not None:
+                _archive(archive, response, _bounded_body(response), now)
+            error = TransientFetchError if response.status_code in _TRANSIENT_STATUSES else FetchError
+            raise error(f"GET {url} answered HTTP {response.status_code}")
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > max_bytes:
             raise FetchError(f"refused {url}: {declared} bytes is over the {max_bytes}-byte limit")
         sha256, size, path = _store_stream(response, raw_dir, max_bytes, url)
+        with open(path, "rb") as body:
+            location = _archive(archive, response, body, now, payload_digest=sha256)
         return FetchResult(
             url=url,
             status=200,
@@ -134,9 +160,50 @@ def fetch(
             sha256=sha256,
             size=size,
             path=path,
+            warc=location,
         )
     finally:
         response.close()
+
+
+# The body handed to us is already de-chunked and decompressed by requests: these
+# headers would make a WARC reader decode it a second time, so they are kept renamed.
+_DECODED_HEADERS = {"content-encoding", "transfer-encoding"}
+_ERROR_BODY_LIMIT = 1024 * 1024
+
+
+def _archive(
+    archive: WarcArchive | None,
+    response: requests.Response,
+    body: BinaryIO | None,
+    fetched_at: datetime,
+    payload_digest: str | None = None,
+) -> WarcLocation | None:
+    if archive is None:
+        return None
+    headers = [
+        (f"X-Gazette-Decoded-{name}" if name.lower() in _DECODED_HEADERS else name, value)
+        for name, value in response.raw.headers.items()
+    ]
+    version = {10: "HTTP/1.0", 11: "HTTP/1.1"}.get(getattr(response.raw, "version", 11), "HTTP/1.1")
+    return archive.record_response(
+        response.url or "",
+        response.status_code,
+        response.reason or "",
+        headers,
+        body,
+        fetched_at=fetched_at,
+        http_version=version,
+        payload_digest=payload_digest,
+    )
+
+
+def _bounded_body(response: requests.Response) -> BinaryIO:
+    """The first MiB of an error answer: enough to see what the server said, never a whole file."""
+    try:
+        return io.BytesIO(response.raw.read(_ERROR_BODY_LIMIT, decode_content=True) or b"")
+    except (requests.RequestException, OSError):
+        return io.BytesIO(b"")
 
 
 def _store_stream(
@@ -161,7 +228,7 @@ def _store_stream(
                     digest.update(chunk)
                     out.write(chunk)
             except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError) as exc:
-                raise FetchError(
+                raise TransientFetchError(
                     f"GET {url}: connection cut after {size} bytes ({type(exc).__name__})"
                 ) from exc
         declared = response.headers.get("Content-Length")

@@ -1,0 +1,127 @@
+"""`gazette monitor` and `gazette backfill`: the flows from the terminal, on the ephemeral Prefect API.
+
+With no PREFECT_API_URL, Prefect starts a temporary API for the run (a few
+seconds) and stops it at exit; with one, runs are recorded on that server like
+a deployment's. Either way the terminal gets a few readable lines, not
+Prefect's per-task log, unless --verbose.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _variables(pairs: list[str] | None) -> dict[str, str]:
+    variables: dict[str, str] = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            err_console.print(f"[red]error:[/red] --var wants NAME=VALUE, got {pair!r}", highlight=False)
+            raise typer.Exit(2)
+        variables[name] = value
+    return variables
+
+
+def _quiet_prefect(verbose: bool) -> None:
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def _print(result: dict) -> int:
+    if result["status"] == "skipped":
+        console.print(f"[yellow]skipped[/yellow]: {'; '.join(result['notes'])}", highlight=False)
+        return 0
+    http = ", ".join(f"{n}×{status}" for status, n in sorted(result["requests"].items())) or "none"
+    events = result["events"]
+    console.print(
+        f"{', '.join(result['sources']) or 'no source'}: {result['found']} publications found, "
+        f"{result['ingested']} ingested, {result['unchanged']} unchanged, {result['failed']} failed "
+        f"(HTTP {http})",
+        highlight=False,
+    )
+    console.print(
+        f"documents: {events.get('new_document', 0)} new, {events.get('new_version', 0)} revised, "
+        f"{events.get('repealed', 0)} repealed; {sum(events.values())} events",
+        highlight=False,
+    )
+    for failure in result["failures"]:
+        console.print(f"  [red]failed[/red] {failure}", highlight=False)
+    for note in result["notes"]:
+        console.print(f"  {note}", highlight=False)
+    return 1 if result["failures"] else 0
+
+
+def monitor_command(
+    once: Annotated[
+        bool, typer.Option("--once", help="Run one monitor cycle now (ephemeral Prefect API).")
+    ] = False,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", "-s", help="Poll only this source (repeatable).")
+    ] = None,
+    var: Annotated[
+        list[str] | None, typer.Option("--var", help="Fill a ${NAME} of the source configs: NAME=VALUE.")
+    ] = None,
+    publish: Annotated[bool, typer.Option(help="Publish the snapshot and Parquet after the run.")] = True,
+    notify: Annotated[bool, typer.Option(help="Hand new events to the digest.")] = True,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for another run's writer lock.")] = 0.0,
+    verbose: Annotated[bool, typer.Option(help="Show Prefect's own log (every task).")] = False,
+) -> None:
+    """Poll every enabled source, ingest what is new, reconcile, publish, notify (the Prefect flow).
+
+    Scheduled runs come from `prefect deploy` (see docs/operations.md); `--once` runs
+    a cycle here and now.
+    """
+    if not once:
+        console.print(
+            "use `gazette monitor --once` for one cycle now; schedules run with "
+            "`prefect deploy` and a worker (docs/operations.md)"
+        )
+        raise typer.Exit(2)
+    _quiet_prefect(verbose)
+    from flows.monitor import monitor
+
+    result = monitor(
+        sources=source or None, variables=_variables(var), publish=publish, notify=notify, wait_for_lock=wait
+    )
+    raise typer.Exit(_print(result))
+
+
+def backfill_command(
+    source: Annotated[str, typer.Argument(help="Source id (see `gazette sources`).")],
+    year_from: Annotated[int, typer.Option("--from", help="First year (inclusive).")],
+    year_to: Annotated[
+        int | None, typer.Option("--to", help="Last year (inclusive; default: --from).")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Parallel prepare tasks (threads).")] = 4,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            envvar="GAZETTE_DASK_ADDRESS", help="Dask scheduler (tcp://host:8786): run on that cluster."
+        ),
+    ] = None,
+    var: Annotated[
+        list[str] | None, typer.Option("--var", help="Fill a ${NAME} of the source configs: NAME=VALUE.")
+    ] = None,
+    verbose: Annotated[bool, typer.Option(help="Show Prefect's own log (every task).")] = False,
+) -> None:
+    """Ingest a source's publications of a year range, in parallel, with a progress bar."""
+    _quiet_prefect(verbose)
+    from extractors.listing import SourceConfigError
+    from flows.backfill import BackfillError, backfill, task_runner_for
+
+    runner = task_runner_for(workers, dask_address)
+    try:
+        result = backfill.with_options(task_runner=runner)(
+            source=source, year_from=year_from, year_to=year_to or year_from, variables=_variables(var)
+        )
+    except (BackfillError, SourceConfigError) as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    raise typer.Exit(_print(result))
