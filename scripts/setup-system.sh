@@ -3,9 +3,11 @@
 # Called by `make` before the virtual environment is built; safe to re-run.
 #   fonts-wqy-zenhei  embedded CJK font for the sample gazette PDFs
 #   poppler-utils     pdftoppm/pdfinfo, to look at generated PDFs as a person would
+#   chromium          headless browser the dashboard tests drive through Playwright, and the
+#                     digest tests render the HTML email in (--screenshot, --dump-dom)
 set -euo pipefail
 
-packages=(fonts-wqy-zenhei poppler-utils)
+packages=(fonts-wqy-zenhei poppler-utils chromium)
 missing=()
 for pkg in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then

@@ -1,0 +1,48 @@
+"""A sample snapshot built from the real sample corpus, for the dashboard's tests and for trying it out.
+
+It runs the main job the way `gazette demo` does (poll the replica site,
+let it publish its next issue, poll again), then refreshes statuses, builds
+the search index and publishes the snapshot the dashboard reads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extractors.fetch import new_session
+from extractors.listing import load_source
+from gazette.config import BUILTIN_SOURCES
+from gazette.monitor import poll_source
+from replica.build import build_sample, default_output_dir
+from replica.server import serve_site
+from replica.site import advance, build_site
+from warehouse.connect import open_warehouse
+from warehouse.search import build_search_index
+from warehouse.snapshot import publish_snapshot, snapshot_path
+from warehouse.status import refresh_status
+
+
+def build_sample_warehouse(home: Path) -> Path:
+    """The snapshot path under `home`, building it first unless it is already there."""
+    target = snapshot_path(home)
+    if target.exists():
+        return target
+    home.mkdir(parents=True, exist_ok=True)
+    build_sample(default_output_dir())
+    site = home / "replica-site"
+    build_site(site, 0, default_output_dir())
+    con = open_warehouse(home / "warehouse.duckdb")
+    try:
+        with serve_site(site) as running, new_session() as session:
+            source = load_source(BUILTIN_SOURCES / "replica.yaml").bind({"REPLICA_URL": running.url})
+            for poll in range(2):
+                report = poll_source(con, source, session, home / "raw")
+                if not report.ok:
+                    raise RuntimeError(f"sample poll {poll + 1} failed: {report.errors}")
+                if poll == 0:
+                    advance(site)
+        refresh_status(con)
+        build_search_index(con)
+        return publish_snapshot(con, home)
+    finally:
+        con.close()

@@ -1,0 +1,138 @@
+"""Document: metadata, sightings, versions with the side-by-side diff, relations, status timeline."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import diffview, queries
+from dashboards.graph import relation_graph
+from dashboards.ui import SqlLog, as_of_input, cursor, document_url
+
+
+def _pick_document(log: SqlLog) -> str | None:
+    wanted = st.query_params.get("id")
+    if wanted:
+        return wanted
+    text = st.text_input("find by number, title or id", placeholder="宁政规发〔2024〕1号")
+    found = log.frame(queries.find_documents(text.strip()))
+    if found.empty:
+        st.info("no document matches")
+        return None
+    labels = {row.document_id: f"{row.doc_number or '—'} {row.title}" for row in found.itertuples()}
+    chosen = st.selectbox("document", list(labels), format_func=labels.get)
+    if chosen:
+        st.query_params["id"] = chosen
+    return chosen
+
+
+def _diff_section(log: SqlLog, versions: pd.DataFrame) -> None:
+    st.subheader("版本对照 versions")
+    st.dataframe(versions.drop(columns=["text"]), hide_index=True, use_container_width=True)
+    if len(versions) < 2:
+        st.caption("one version only: nothing to compare")
+        return
+    numbers = list(versions["version_number"])
+    new_default = int(st.query_params.get("new", numbers[-1]))
+    old_default = int(
+        st.query_params.get(
+            "old", numbers[numbers.index(new_default) - 1] if new_default in numbers[1:] else numbers[-2]
+        )
+    )
+    c1, c2 = st.columns(2)
+    old_n = c1.selectbox(
+        "old version", numbers, index=numbers.index(old_default) if old_default in numbers else 0
+    )
+    new_n = c2.selectbox(
+        "new version",
+        numbers,
+        index=numbers.index(new_default) if new_default in numbers else len(numbers) - 1,
+    )
+    old = versions[versions.version_number == old_n].iloc[0]
+    new = versions[versions.version_number == new_n].iloc[0]
+    stored = log.frame(queries.stored_diff(old.version_id, new.version_id))
+    if not stored.empty:
+        hunks = [
+            diffview.Hunk(r.kind, r.old_text, r.new_text, r.locator if isinstance(r.locator, str) else None)
+            for r in stored.itertuples()
+        ]
+        st.caption(f"stored diff {stored.iloc[0].diff_id} ({stored.iloc[0].algorithm})")
+    else:
+        hunks = diffview.compute_hunks(old.text, new.text)
+        st.caption("no stored diff for this pair yet: compared here, sentence by sentence")
+    html = diffview.render_hunks(
+        hunks, f"第{old_n}版 {old.first_published_date}"[:24], f"第{new_n}版 {new.first_published_date}"[:24]
+    )
+    st.markdown(html, unsafe_allow_html=True)
+
+
+def _relations_section(log: SqlLog, meta: pd.Series) -> None:
+    st.subheader("关系 relations")
+    outgoing = log.frame(queries.relations_out(meta.document_id))
+    incoming = log.frame(queries.relations_in(meta.document_id))
+    series = log.frame(queries.series(meta.document_id))
+    if outgoing.empty and incoming.empty and series.empty:
+        st.caption("no relations stated by or about this document")
+        return
+    label = f"{meta.doc_number}\n{meta.title[:18]}" if isinstance(meta.doc_number, str) else meta.title[:18]
+    st.graphviz_chart(relation_graph(meta.document_id, label, outgoing, incoming))
+    c1, c2 = st.columns(2)
+    with c1:
+        st.markdown("**this document → others** (repeals, amends, implements, cites …)")
+        st.dataframe(outgoing, hide_index=True, use_container_width=True)
+    with c2:
+        st.markdown("**others → this document** (repealed by, amended by, implemented by, cited by …)")
+        shown = incoming.assign(
+            relation=incoming.relation.map(lambda r: queries.INVERSE_RELATION.get(r, r)),
+            link=incoming.source_document_id.map(document_url),
+        )
+        st.dataframe(
+            shown,
+            hide_index=True,
+            use_container_width=True,
+            column_config={"link": st.column_config.LinkColumn("open", display_text="open")},
+        )
+    if not series.empty:
+        st.markdown("**same series**")
+        st.dataframe(series, hide_index=True, use_container_width=True)
+
+
+def render() -> None:
+    st.title("文件 Document")
+    con = cursor()
+    log = SqlLog(con)
+    document_id = _pick_document(log)
+    if not document_id:
+        log.show()
+        return
+    meta_frame = log.frame(queries.document(document_id))
+    if meta_frame.empty:
+        st.warning(f"no document {document_id!r} in this snapshot")
+        log.show()
+        return
+    meta = meta_frame.iloc[0]
+    st.header(meta.title)
+    st.markdown(
+        f"**{meta.doc_number or '(no document number)'}** · {meta.issuer or ''} · {meta.doc_type or ''}"
+    )
+    st.dataframe(meta_frame.T.rename(columns={0: "value"}).astype(str), use_container_width=True)
+
+    st.subheader("效力 status timeline")
+    as_of = as_of_input("status on")
+    status = log.frame(queries.status_on(document_id, as_of))
+    if not status.empty:
+        st.markdown(f"status on {as_of}: **{status.iloc[0].status}**")
+    st.dataframe(
+        log.frame(queries.status_timeline(document_id, as_of)), hide_index=True, use_container_width=True
+    )
+
+    st.subheader("刊载 sightings")
+    st.dataframe(
+        log.frame(queries.sightings(document_id)),
+        hide_index=True,
+        use_container_width=True,
+        column_config={"link": st.column_config.LinkColumn("source page", display_text="open")},
+    )
+    _diff_section(log, log.frame(queries.versions(document_id)))
+    _relations_section(log, meta)
+    log.show()
