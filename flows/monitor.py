@@ -12,7 +12,6 @@ import flows.prefect_env  # noqa: F401 - Prefect reads its settings when first i
 
 # isort: split
 
-import importlib
 import time
 import uuid
 from collections.abc import Iterator
@@ -47,9 +46,11 @@ from gazette.monitor import (
     record_run_end,
     record_run_start,
 )
+from notify.digest import send_due_digests
+from reconcile.pipeline import reconcile
 from warehouse.connect import open_warehouse
 from warehouse.events import record_problem
-from warehouse.snapshot import publish_snapshot
+from warehouse.publish import publish
 
 WARC_DIR = "warc"
 
@@ -136,18 +137,8 @@ def poll_source_flowwise(
 
 @task(name="reconcile", cache_policy=NO_CACHE)
 def reconcile_task(con: duckdb.DuckDBPyConnection) -> str:
-    """Identity, versions, relations and statuses across everything loaded (reconcile/pipeline.py).
-
-    Imported lazily: the reconcile stage is its own package; without it the run
-    goes on and says so in its summary.
-    """
-    try:
-        module = importlib.import_module("reconcile.pipeline")
-    except ImportError:
-        message = "reconcile skipped: the reconcile package is not installed"
-        get_run_logger().warning(message)
-        return message
-    report = module.reconcile(con)
+    """Identity, versions, relations and statuses across everything loaded (reconcile/pipeline.py)."""
+    report = reconcile(con)
     facts = [
         f"{name.replace('_', ' ')} {getattr(report, name)}"
         for name in ("diffs_computed", "duplicates_new", "series_links_new")
@@ -159,21 +150,14 @@ def reconcile_task(con: duckdb.DuckDBPyConnection) -> str:
 
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_task(con: duckdb.DuckDBPyConnection, home: Path) -> Path:
-    """The read-only snapshot for analysts and the Parquet export made from it."""
-    return publish_snapshot(con, home)
+    """Search index, then the read-only snapshot for analysts and the Parquet export made from it."""
+    return publish(con, home).snapshot
 
 
 @task(name="digest", cache_policy=NO_CACHE)
 def digest_task(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
     """Hand the new events to the digest: queue matches, send what is due (notify.digest)."""
-    try:
-        digest = importlib.import_module("notify.digest")
-    except ImportError:
-        message = "digest skipped: the notify package is not installed"
-        get_run_logger().warning(message)
-        return message
-    report = digest.send_due_digests(con, settings)
-    return report.summary() if hasattr(report, "summary") else str(report)
+    return send_due_digests(con, settings).summary()
 
 
 @contextmanager
@@ -240,9 +224,7 @@ def _monitor_locked(
             for source in chosen:
                 summary.reports.append(poll_source_flowwise(con, source, home, summary.flow_run_id))
             with _stage(summary, "reconcile"):
-                note = reconcile_task(con)
-                if "skipped" in note:
-                    summary.notes.append(note)
+                summary.notes.append(reconcile_task(con))
             summary.events = events_since(con, first_event)
             if publish:
                 with _stage(summary, "publish"):

@@ -8,24 +8,22 @@ nothing new, only conditional requests.
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
-from extractors.fetch import new_session
 from extractors.listing import load_source
 from gazette import paths
 from gazette.config import BUILTIN_SOURCES
-from gazette.monitor import PollReport, poll_source
 from replica.build import build_sample, default_output_dir
 from replica.server import serve_site
 from replica.site import advance, build_site, site_state
 from warehouse.connect import open_warehouse
 from warehouse.records import IssueRecord
-from warehouse.snapshot import export_parquet, publish_snapshot
+from warehouse.snapshot import snapshot_path
 
 REPLICA_SOURCE = BUILTIN_SOURCES / "replica.yaml"
 _KIND_LABELS = {"gazette_issue": "issue", "article": "article", "compilation": "compil."}
@@ -47,96 +45,89 @@ def run_demo(console: Console, keep_serving: bool = False) -> None:
     started = time.perf_counter()
     site_dir = prepare_replica(paths.replica_dir(home), state=0)
     console.print(f"sample corpus rendered in {default_output_dir()} ({time.perf_counter() - started:.1f} s)")
-    con = open_warehouse(paths.warehouse_path(home))
-    session = new_session()
-    try:
-        with serve_site(site_dir, port=_free_or(DEMO_PORT)) as running:
-            source = load_source(REPLICA_SOURCE).bind({"REPLICA_URL": running.url})
-            console.print(f"replica site (state {site_state(site_dir)}) serving at {running.url}")
-            console.print(f"source {source.id!r}: {source.name}")
-            for url in source.start_urls:
-                console.print(f"  listing {url}", highlight=False)
+    console.print("starting Prefect (a temporary local API; the first start takes a while) …")
+    # The story is told below; Prefect's per-task INFO lines would bury it (the runs keep
+    # their full logs in the Prefect API and their summary artifact).
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from flows.monitor import monitor  # Prefect's settings are applied when flows is imported
 
-            console.print("\n[bold]poll 1[/bold]: the site as first published")
-            _print_report(console, poll_source(con, source, session, paths.raw_dir(home)))
+    with serve_site(site_dir, port=_free_or(DEMO_PORT)) as running:
+        variables = {"REPLICA_URL": running.url}
+        source = load_source(REPLICA_SOURCE).bind(variables)
+        console.print(f"replica site (state {site_state(site_dir)}) serving at {running.url}")
+        console.print(f"source {source.id!r}: {source.name}")
 
-            state = advance(site_dir)
-            console.print(f"\n[bold]poll 2[/bold]: the site published its next issue (state {state})")
-            _print_report(console, poll_source(con, source, session, paths.raw_dir(home)))
+        console.print("\n[bold]run 1[/bold] of the monitor flow: the site as first published")
+        _print_run(console, home, monitor(sources=[source.id], variables=variables, notify=False))
 
-            snapshot = publish_snapshot(con, home)
-            parquet = export_parquet(snapshot, home)
-            _print_warehouse(console, con)
-            console.print("\n[bold]where to look next[/bold]")
-            console.print(f"  warehouse (flows write):  {paths.warehouse_path(home)}")
-            console.print(f"  snapshot (read-only):     duckdb -readonly {snapshot}")
-            console.print(f"  parquet, one folder/table: {parquet}")
-            console.print('  search:                   .venv/bin/gazette search "营商环境"')
-            console.print("  one file:                 .venv/bin/gazette extract FILE --format table")
-            if keep_serving:
-                console.print(f"\nreplica site still serving at {running.url} — Ctrl-C to stop")
-                running.wait()
-    finally:
-        session.close()
-        con.close()
+        state = advance(site_dir)
+        console.print(f"\n[bold]run 2[/bold]: the site has published its next issue (state {state})")
+        _print_run(console, home, monitor(sources=[source.id], variables=variables, notify=False))
+
+        _print_warehouse(console, paths.warehouse_path(home))
+        console.print("\n[bold]where to look next[/bold]")
+        console.print(f"  warehouse (flows write):   {paths.warehouse_path(home)}")
+        console.print(f"  snapshot (for analysts):   duckdb -readonly {snapshot_path(home)}")
+        console.print(f"  parquet, one folder/table: {home / 'parquet'}")
+        console.print('  search:                    .venv/bin/gazette search "营商环境"')
+        console.print("  a revision:                .venv/bin/gazette diff 令第130号")
+        console.print("  the dashboard:             .venv/bin/gazette dashboard")
+        console.print(
+            "  a digest preview:          .venv/bin/gazette subscribers add you@example.org "
+            "--keyword 营商环境 --backfill; .venv/bin/gazette digest --preview you@example.org"
+        )
+        if keep_serving:
+            console.print(f"\nreplica site still serving at {running.url} — Ctrl-C to stop")
+            running.wait()
 
 
-def _print_report(console: Console, report: PollReport) -> None:
-    requests_line = ", ".join(f"{count}×{status}" for status, count in sorted(report.requests.items()))
+def _print_run(console: Console, home: Path, result: dict) -> None:
+    """What one monitor run did, in the words of its summary and the events it added."""
+    http = ", ".join(f"{count}×{status}" for status, count in sorted(result["requests"].items()))
     console.print(
-        f"  {report.listed} listing entries; HTTP {requests_line}; "
-        f"{report.count('ingested')} publications ingested, {report.count('unchanged')} unchanged, "
-        f"{report.count('failed')} failed"
+        f"  {result['found']} publications listed: {result['ingested']} ingested, "
+        f"{result['unchanged']} unchanged, {result['failed']} failed (HTTP {http})",
+        highlight=False,
     )
-    changed = [outcome for outcome in report.outcomes if outcome.status != "unchanged"]
-    if changed:
-        table = Table(box=None, padding=(0, 1), pad_edge=False)
-        table.add_column("kind", no_wrap=True)
-        table.add_column("publication", no_wrap=True, overflow="ellipsis", max_width=38)
-        for header in ("docs", "new", "vers.", "no text"):
-            table.add_column(header, justify="right", no_wrap=True)
-        for outcome in changed:
-            issue = outcome.publication.issue
-            kind = _KIND_LABELS.get(issue.kind, issue.kind)
-            label = _label(issue)
-            if outcome.status == "failed":
-                table.add_row(kind, label, "[red]failed[/red]", "", "", "")
-                continue
-            table.add_row(
-                kind,
-                label,
-                str(outcome.documents),
-                str(outcome.documents_new),
-                str(outcome.versions_new),
-                str(outcome.pages_without_text or ""),
+    for failure in result["failures"]:
+        console.print(f"  [red]failed[/red] {failure}", highlight=False)
+    events = result["events"]
+    if events:
+        console.print("  events: " + ", ".join(f"{kind} {count}" for kind, count in sorted(events.items())))
+    if result["ingested"] and sum(events.values()) <= 12:
+        con = open_warehouse(snapshot_path(home), read_only=True)
+        try:
+            rows = con.execute(
+                "SELECT kind, summary FROM events ORDER BY event_id DESC LIMIT ?", [sum(events.values())]
+            ).fetchall()
+        finally:
+            con.close()
+        for kind, summary in reversed(rows):
+            console.print(
+                f"    {kind:<18} {summary}", highlight=False, markup=False, overflow="ellipsis", no_wrap=True
             )
-        console.print(table)
-        for outcome in changed:
-            if outcome.status == "failed":
-                console.print(
-                    f"  [red]failed[/red] {outcome.publication.url}: {outcome.error}", highlight=False
-                )
-    for rejected in report.rejected[:3]:
-        console.print(f"  not followed (another host): {rejected.url}", highlight=False)
-    for error in report.errors:
-        console.print(f"  [red]error[/red]: {error}", highlight=False)
-    stages = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in report.seconds.items())
-    console.print(f"  time: {stages}")
+    if not result["ingested"]:
+        console.print("  nothing new to load (unchanged pages answered 304 to conditional requests)")
 
 
-def _print_warehouse(console: Console, con) -> None:
-    totals = con.execute(
-        """
-        SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM versions),
-               (SELECT count(*) FROM sightings), (SELECT count(*) FROM events)
-        """
-    ).fetchone()
+def _print_warehouse(console: Console, warehouse: Path) -> None:
+    con = open_warehouse(warehouse, read_only=True)
+    try:
+        documents, versions, sightings, events = con.execute(
+            """
+            SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM versions),
+                   (SELECT count(*) FROM sightings), (SELECT count(*) FROM events)
+            """
+        ).fetchone()
+        statuses = con.execute(
+            "SELECT status, count(*) FROM documents GROUP BY ALL ORDER BY 2 DESC"
+        ).fetchall()
+    finally:
+        con.close()
     console.print(
-        f"\n[bold]warehouse[/bold]: {totals[0]} documents, {totals[1]} versions, "
-        f"{totals[2]} sightings, {totals[3]} events"
+        f"\n[bold]warehouse[/bold]: {documents} documents, {versions} versions, {sightings} sightings, "
+        f"{events} events; status: " + ", ".join(f"{status} {count}" for status, count in statuses)
     )
-    rows = con.execute("SELECT kind, count(*) FROM events GROUP BY ALL ORDER BY 2 DESC").fetchall()
-    console.print("  events: " + ", ".join(f"{kind} {count}" for kind, count in rows))
 
 
 def _label(issue: IssueRecord) -> str:
