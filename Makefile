@@ -30,7 +30,6 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
 
 sample: $(STAMP)
 	$(BIN)/python -m replica.build
