@@ -196,24 +196,20 @@ def search_query(text: str, filters: SearchFilters = SearchFilters(), limit: int
     terms = tokenize(text)
     if not terms:
         raise SearchInputError(f"nothing to search for in {text!r}")
-    where = ["s.score IS NOT NULL"]
-    params: list = [" ".join(terms), filters.as_of or date.today()]
-    if filters.issuer:
-        where.append("d.issuer = ?")
-        params.append(filters.issuer)
-    if filters.doc_type:
-        where.append("d.doc_type = ?")
-        params.append(filters.doc_type)
-    if filters.date_from:
-        where.append("coalesce(d.issued_date, d.first_published_date) >= ?")
-        params.append(filters.date_from)
-    if filters.date_to:
-        where.append("coalesce(d.issued_date, d.first_published_date) <= ?")
-        params.append(filters.date_to)
-    if filters.status:
-        where.append("st.status = ?")
-        params.append(filters.status)
-    params.append(limit)
+    issued = "coalesce(d.issued_date, d.first_published_date)"
+    chosen = [
+        (condition, value)
+        for condition, value in (
+            ("d.issuer = ?", filters.issuer),
+            ("d.doc_type = ?", filters.doc_type),
+            (f"{issued} >= ?", filters.date_from),
+            (f"{issued} <= ?", filters.date_to),
+            ("st.status = ?", filters.status),
+        )
+        if value
+    ]
+    where = ["s.score IS NOT NULL", *(condition for condition, _ in chosen)]
+    params: list = [" ".join(terms), filters.as_of or date.today(), *(value for _, value in chosen), limit]
     sql = f"""
 SELECT d.document_id, d.doc_number, d.title, d.issuer, d.doc_type, d.issued_date,
        st.status, st.as_of AS status_on, s.score, v.text
@@ -315,7 +311,8 @@ def stored_diff(old_version_id: str, new_version_id: str) -> Query:
         "stored diff",
         """
 SELECT d.diff_id, d.kind AS diff_kind, d.similarity AS overall_similarity, d.algorithm,
-       h.hunk_number, h.kind, h.locator, h.old_text, h.new_text, h.similarity
+       h.hunk_number, h.kind, h.locator, h.old_position, h.new_position, h.old_text, h.new_text,
+       h.similarity
 FROM diffs d
 JOIN diff_hunks h ON h.diff_id = d.diff_id
 WHERE d.old_version_id = ? AND d.new_version_id = ?
@@ -418,11 +415,18 @@ ORDER BY c.doc_number NULLS LAST, c.document_id, p.doc_number""",
     )
 
 
-def latest_text(document_id: str) -> Query:
+def cascade_alignment(document_id: str) -> Query:
+    """The alignment reconcile stored for the document's current version against each parent's current one."""
     return Query(
-        "latest text",
-        "SELECT d.doc_number, d.title, v.text FROM documents d "
-        "JOIN versions v ON v.version_id = d.latest_version_id WHERE d.document_id = ?",
+        "stored cascade alignment",
+        """
+SELECT p.doc_number AS parent_doc_number, a.row_number, a.kind, a.parent_locator, a.child_locator,
+       a.similarity, a.changes, a.parent_text, a.child_text, a.algorithm
+FROM cascade_alignments a
+JOIN documents c ON c.document_id = a.child_document_id AND c.latest_version_id = a.child_version_id
+JOIN documents p ON p.document_id = a.parent_document_id AND p.latest_version_id = a.parent_version_id
+WHERE a.child_document_id = ?
+ORDER BY parent_doc_number, a.row_number""",
         (document_id,),
     )
 

@@ -1,8 +1,10 @@
 """A sample snapshot built from the real sample corpus, for the dashboard's tests and for trying it out.
 
-It runs the main job the way `gazette demo` does (poll the replica site,
-let it publish its next issue, poll again), then refreshes statuses, builds
-the search index and publishes the snapshot the dashboard reads.
+It runs the main job's steps the way the monitor flow does: poll the replica
+site, reconcile (stored diffs, relations, cascade alignments, statuses), let
+the site publish its next issue, poll and reconcile again, then publish
+(search index + read-only snapshot). So the pages show what reconcile stored,
+exactly as they do on a production snapshot.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from extractors.fetch import new_session
 from extractors.listing import load_source
 from gazette.config import BUILTIN_SOURCES
 from gazette.monitor import poll_source
+from reconcile.pipeline import reconcile
 from replica.build import build_sample, default_output_dir
 from replica.server import serve_site
 from replica.site import advance, build_site
 from warehouse.connect import open_warehouse
-from warehouse.search import build_search_index
-from warehouse.snapshot import publish_snapshot, snapshot_path
-from warehouse.status import refresh_status
+from warehouse.publish import publish
+from warehouse.snapshot import snapshot_path
 
 
 def build_sample_warehouse(home: Path) -> Path:
@@ -39,10 +41,11 @@ def build_sample_warehouse(home: Path) -> Path:
                 report = poll_source(con, source, session, home / "raw")
                 if not report.ok:
                     raise RuntimeError(f"sample poll {poll + 1} failed: {report.errors}")
+                reconciled = reconcile(con)
+                if not reconciled.ok:
+                    raise RuntimeError(f"sample reconcile {poll + 1} failed: {reconciled.errors}")
                 if poll == 0:
                     advance(site)
-        refresh_status(con)
-        build_search_index(con)
-        return publish_snapshot(con, home)
+        return publish(con, home).snapshot
     finally:
         con.close()

@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-from prefect import flow, get_run_logger
-from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
+from prefect import flow
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.futures import as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from rich.console import Console
@@ -28,9 +28,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from extractors.listing import SourceConfig
 from extractors.warc import WarcArchive
-from flows.lock import WriterBusy, writer_lock
 from flows.monitor import current_run_id, select_sources, warc_dir
-from flows.summary import RunSummary
+from flows.summary import RunSummary, run_as_writer
 from flows.tasks import prepare_task
 from gazette import paths
 from gazette.config import load_settings
@@ -92,7 +91,6 @@ def backfill(
     """
     if year_from > year_to:
         raise BackfillError(f"empty year range {year_from}..{year_to}")
-    logger = get_run_logger()
     settings = load_settings()
     home = paths.ensure_home(settings.home)
     run_id = current_run_id()
@@ -102,29 +100,23 @@ def backfill(
         raise BackfillError("; ".join(problems) or f"unknown source {source!r}")
     config = chosen[0]
     config.require_bound()
-    try:
-        with writer_lock(home, wait_seconds=wait_for_lock, holder=f"backfill run {run_id}"):
-            con = open_warehouse(paths.warehouse_path(home))
-            try:
-                record_run_start(
-                    con, run_id, "backfill", {"source": source, "year_from": year_from, "year_to": year_to}
-                )
-                first_event = last_event_id(con)
-                report = PollReport(source_id=config.id, started_at=datetime.now(UTC))
-                summary.reports.append(report)
-                _backfill_locked(con, config, report, home, run_id, (year_from, year_to), progress)
-                summary.events = events_since(con, first_event)
-                record_run_end(con, run_id, summary.reports, summary.events)
-            finally:
-                con.close()
-    except WriterBusy as exc:
-        summary.status = "skipped"
-        summary.notes.append(str(exc))
-        logger.warning(str(exc))
-        return summary.as_dict()
-    logger.info(summary.headline())
-    create_markdown_artifact(summary.markdown(), key="backfill-run-summary", description=summary.headline())
-    return summary.as_dict()
+
+    def write() -> None:
+        con = open_warehouse(paths.warehouse_path(home))
+        try:
+            record_run_start(
+                con, run_id, "backfill", {"source": source, "year_from": year_from, "year_to": year_to}
+            )
+            first_event = last_event_id(con)
+            report = PollReport(source_id=config.id, started_at=datetime.now(UTC))
+            summary.reports.append(report)
+            _backfill_locked(con, config, report, home, run_id, (year_from, year_to), progress)
+            summary.events = events_since(con, first_event)
+            record_run_end(con, run_id, summary.reports, summary.events)
+        finally:
+            con.close()
+
+    return run_as_writer(summary, home, wait_for_lock, write)
 
 
 def _backfill_locked(

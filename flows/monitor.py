@@ -21,14 +21,13 @@ from pathlib import Path
 
 import duckdb
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from extractors.listing import SourceConfig, SourceConfigError, load_sources
 from extractors.warc import WarcArchive
 from flows.lock import WriterBusy, writer_lock
-from flows.summary import RunSummary
+from flows.summary import RunSummary, run_as_writer
 from flows.tasks import discover_task, extract_task, fetch_task, load_task
 from gazette import paths
 from gazette.config import Settings, load_settings
@@ -183,22 +182,15 @@ def monitor(
     holds the writer lock, this one waits `wait_for_lock` seconds, then ends
     with status "skipped" without touching anything.
     """
-    logger = get_run_logger()
     settings = load_settings()
     home = paths.ensure_home(settings.home)
-    run_id = current_run_id()
-    summary = RunSummary(flow_name="monitor", flow_run_id=run_id)
-    try:
-        with writer_lock(home, wait_seconds=wait_for_lock, holder=f"monitor run {run_id}"):
-            _monitor_locked(summary, settings, home, sources, variables, publish=publish, notify=notify)
-    except WriterBusy as exc:
-        summary.status = "skipped"
-        summary.notes.append(str(exc))
-        logger.warning(str(exc))
-        return summary.as_dict()
-    logger.info(summary.headline())
-    create_markdown_artifact(summary.markdown(), key="monitor-run-summary", description=summary.headline())
-    return summary.as_dict()
+    summary = RunSummary(flow_name="monitor", flow_run_id=current_run_id())
+    return run_as_writer(
+        summary,
+        home,
+        wait_for_lock,
+        lambda: _monitor_locked(summary, settings, home, sources, variables, publish=publish, notify=notify),
+    )
 
 
 def _monitor_locked(

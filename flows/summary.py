@@ -6,9 +6,19 @@ same thing whether the run was a schedule, a manual `--once`, or a backfill.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+import flows.prefect_env  # noqa: F401 - Prefect reads its settings when first imported
 
+# isort: split
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prefect import get_run_logger
+from prefect.artifacts import create_markdown_artifact
+
+from flows.lock import WriterBusy, writer_lock
 from gazette.monitor import PollReport
 
 
@@ -123,3 +133,27 @@ class RunSummary:
                 if outcome.status == "ingested"
             ],
         }
+
+
+def run_as_writer(summary: RunSummary, home: Path, wait_seconds: float, write: Callable[[], None]) -> dict:
+    """Run `write` holding the writer lock, then report the run: how every writing flow ends.
+
+    Another run holding the lock is not a failure: this one ends "skipped" with
+    a warning and no artifact, having touched nothing. A run that wrote logs its
+    headline and leaves the markdown summary as `<flow>-run-summary`.
+    """
+    logger = get_run_logger()
+    holder = f"{summary.flow_name} run {summary.flow_run_id}"
+    try:
+        with writer_lock(home, wait_seconds=wait_seconds, holder=holder):
+            write()
+    except WriterBusy as exc:
+        summary.status = "skipped"
+        summary.notes.append(str(exc))
+        logger.warning(str(exc))
+        return summary.as_dict()
+    logger.info(summary.headline())
+    create_markdown_artifact(
+        summary.markdown(), key=f"{summary.flow_name}-run-summary", description=summary.headline()
+    )
+    return summary.as_dict()

@@ -107,7 +107,6 @@ def _not_blank(shot: Path) -> None:
 def test_every_page_renders_its_chinese_text(dashboard_url: str, browser) -> None:
     pages = {
         "overview": ("", ["概览 Overview", "每周文件数", "最近入库"]),
-        "cascade": ("cascade", ["政策传导 Cascade", "彭阳县", "本级"]),
         "changes": ("changes", ["变动 Changes", "events, newest first"]),
         "expiring": ("expiring?days=90", ["即将失效 Expiring", "有效期将在 90 天内届满"]),
     }
@@ -138,9 +137,22 @@ def test_the_revised_orders_page_shows_its_side_by_side_diff(
     text, shot = _open(browser, f"{dashboard_url}/document?id={document_id}&old=1&new={last}", "document")
     assert "宁夏回族自治区实施《残疾预防和残疾人康复条例》办法" in text
     assert "版本对照 versions" in text and "刊载 sightings" in text
+    # reconcile's stored diff, not one computed by the page
+    assert "stored diff" in text and "新旧对照" in text
     # the revised clause, old beside new (0 to 6 years becomes 0 to 14), and the clause it added
     assert "0至6周岁" in text and "0至14周岁" in text
     assert "每两年评估调整一次" in text
+    _not_blank(shot)
+
+
+def test_the_cascade_page_shows_the_county_plan_aligned_with_the_regional_measures(
+    dashboard_url: str, browser
+) -> None:
+    text, shot = _open(browser, f"{dashboard_url}/cascade", "cascade")
+    assert "政策传导 Cascade" in text
+    # 003 (the 彭阳县 plan) against 001's measures, as reconcile stored the alignment
+    assert "彭阳县" in text and "implements" in text and "宁政规发〔2020〕5号" in text
+    assert "left out" in text and "stored alignment rows" in text
     _not_blank(shot)
 
 

@@ -15,12 +15,14 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from dashboards import cascade, diffview, queries
+from dashboards import diffview, queries
 from dashboards.graph import relation_graph
 from dashboards.markup import marked_snippet
 from dashboards.sample import build_sample_warehouse
 from dashboards.snapshot import SnapshotReader
 from gazette.cli import app
+from reconcile.cascade import cascade_html
+from reconcile.diff import Hunk
 from warehouse.connect import WarehouseError
 
 REPEALED = "宁政规发〔2020〕5号"
@@ -99,27 +101,56 @@ def test_document_page_queries_show_sightings_versions_relations_and_timeline(co
     assert len(versions) >= 2  # 2024 No. 3 carries the revised order
 
 
-def test_the_revised_order_shows_its_changed_clauses_side_by_side(con) -> None:
+def _order_versions(con) -> tuple[str, str]:
     versions = queries.run(con, queries.versions(_id(con, ORDER_130)))
-    hunks = diffview.compute_hunks(versions.iloc[0].text, versions.iloc[-1].text)
-    changed = [h for h in hunks if h.kind != "unchanged"]
-    assert any("0至6周岁" in (h.old_text or "") and "0至14周岁" in (h.new_text or "") for h in changed)
-    assert any(h.kind == "added" and "每两年评估调整一次" in h.new_text for h in changed)
-    html = diffview.render_hunks(hunks, "第2版", "第3版")
-    assert "<ins>14</ins>" in html and "<del>6</del>" in html
+    return versions.iloc[0].version_id, versions.iloc[-1].version_id
+
+
+def _changes(diff: diffview.VersionDiff) -> list[Hunk]:
+    return [h for h in diff.hunks if h.kind != "unchanged"]
+
+
+def test_the_revised_order_shows_the_diff_reconcile_stored_side_by_side(con) -> None:
+    diff = diffview.version_diff(con, *_order_versions(con))
+    assert diff.origin.startswith("stored diff") and "reconcile-blocks" in diff.origin
+    changed = _changes(diff)
+    assert any(
+        h.kind == "changed" and "0至6周岁" in h.old_text and "0至14周岁" in h.new_text for h in changed
+    )
+    added = "每两年评估调整一次"  # the clause the revision appended to article 27
+    assert any(added in (h.new_text or "") and added not in (h.old_text or "") for h in changed)
+    html = diffview.diff_html("令第130号", "第1版", "第2版", diff, unchanged=False)
+    assert '<del class="d">6</del>' in html and '<ins class="i">14</ins>' in html
+    assert "强化0至" in html  # the clause's unchanged words stay beside the change
+    with_context = diffview.diff_html("令第130号", "第1版", "第2版", diff, unchanged=True)
+    assert len(with_context) > len(html)  # unchanged blocks only on request
+
+
+def test_a_revision_without_a_stored_diff_gets_reconciles_diff_computed_now(
+    con, sample_snapshot: Path, tmp_path: Path
+) -> None:
+    stored = diffview.version_diff(con, *_order_versions(con))
+    older = tmp_path / "before-reconcile.duckdb"  # as if loaded before reconcile ever ran
+    shutil.copy(sample_snapshot, older)
+    with duckdb.connect(str(older)) as writer:
+        writer.execute("DELETE FROM diff_hunks")
+        writer.execute("DELETE FROM diffs")
+    with duckdb.connect(str(older), read_only=True) as bare:
+        computed = diffview.version_diff(bare, *_order_versions(bare))
+    assert computed.origin.startswith("no stored diff")
+    assert computed.hunks == stored.hunks  # one diff in the project: computed now reads as stored
 
 
 def test_document_text_is_escaped_wherever_it_becomes_html() -> None:
     hunks = [
-        diffview.Hunk("added", None, "<script>alert(1)</script>"),
-        diffview.Hunk("changed", "<b>旧</b>", "<b>新</b>"),
+        Hunk("added", "<b>第一条</b>", None, 0, None, "<script>alert(1)</script>", 0.0),
+        Hunk("changed", "第二条", 1, 1, "<b>旧</b>", "<b>新</b>", 0.6),
     ]
-    html = diffview.render_hunks(hunks, "<i>", "x")
+    diff = diffview.VersionDiff(hunks, 0.5, "test", queries.stored_diff("a", "b"))
+    html = diffview.diff_html("<i>title</i>", "<i>", "x", diff, unchanged=True)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<b>" not in html and "<i>" not in html
     assert marked_snippet("<img src=x>\ue000营商\ue001") == "&lt;img src=x&gt;<mark>营商</mark>"
-    rendered = cascade.render([cascade.AlignedClause("added", None, "<a href=x>", 0.0)], "<p>", "q")
-    assert "<a href=x>" not in rendered
 
 
 def test_relation_graph_is_valid_dot_with_quoted_titles(con) -> None:
@@ -134,13 +165,17 @@ def test_relation_graph_is_valid_dot_with_quoted_titles(con) -> None:
     assert 'say \\"hi\\"' in dot and '"repeals"' in dot
 
 
-def test_cascade_aligns_the_county_plan_with_the_regional_measures(con) -> None:
+def test_cascade_page_shows_reconciles_stored_alignment_of_the_county_plan(con) -> None:
     pairs = queries.run(con, queries.implementing_documents())
-    pair = pairs[pairs.parent_doc_number == REPEALED].iloc[0]
-    child = queries.run(con, queries.latest_text(pair.document_id)).iloc[0].text
-    parent = queries.run(con, queries.latest_text(pair.parent_document_id)).iloc[0].text
-    counts = cascade.summary(cascade.align(parent, child))
-    assert counts["kept"] > 0 and counts["changed"] > 0 and counts["added"] > 0 and counts["dropped"] > 0
+    county = pairs[pairs.parent_doc_number == REPEALED].iloc[0]
+    assert "彭阳县" in county.title
+    stored = queries.run(con, queries.cascade_alignment(county.document_id))
+    assert set(stored.parent_doc_number) == {REPEALED}
+    assert {"changed", "added", "left_out"} <= set(stored.kind)
+    html = cascade_html(con, county.document_id)
+    assert "彭阳县" in html and REPEALED in html
+    counts = stored.kind.value_counts()
+    assert f"added: {counts['added']}" in html and f"left out: {counts['left_out']}" in html
 
 
 def test_changes_filter_by_kind_text_and_date(con) -> None:

@@ -1,11 +1,17 @@
-"""Cascade: an implementing document aligned clause by clause with the document it implements."""
+"""Cascade: an implementing document aligned clause by clause with the documents it implements.
+
+The alignment is reconcile's (`reconcile.cascade`): the rows it stored for the
+current versions, or the same alignment computed now when none is stored.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboards import cascade, queries
+from dashboards import queries
+from dashboards.markup import CASCADE_STYLE
 from dashboards.ui import SqlLog, cursor
+from reconcile.cascade import cascade_html
 
 
 def render() -> None:
@@ -17,42 +23,19 @@ def render() -> None:
         st.info("no document in this snapshot implements another document the warehouse holds")
         log.show()
         return
-    labels = {
-        i: f"{row.doc_number or '—'} {row.title[:40]}  →  {row.parent_doc_number or '—'}"
-        for i, row in enumerate(pairs.itertuples())
-    }
+    labels: dict[str, str] = {}
+    for row in pairs.itertuples():
+        parent = row.parent_doc_number or row.parent_title[:20]
+        if row.document_id in labels:
+            labels[row.document_id] += f"、{parent}"
+        else:
+            labels[row.document_id] = f"{row.doc_number or '—'} {row.title[:40]}  →  {parent}"
     chosen = st.selectbox("implementing document → parent", list(labels), format_func=labels.get)
-    pair = pairs.iloc[chosen]
-    st.markdown(f"**本级** {pair.title}  \n**上级** {pair.parent_doc_number or ''} {pair.parent_title}")
-    html = cascade.reconcile_cascade_html(con, pair.document_id)
-    if html is None:
-        child = log.frame(queries.latest_text(pair.document_id)).iloc[0]
-        parent = log.frame(queries.latest_text(pair.parent_document_id)).iloc[0]
-        aligned = cascade.align(parent.text, child.text)
-        counts = cascade.summary(aligned)
-        cols = st.columns(4)
-        for col, (kind, label) in zip(
-            cols,
-            [
-                ("kept", "保留 kept"),
-                ("changed", "修改 changed"),
-                ("added", "新增 added"),
-                ("dropped", "未落实 dropped"),
-            ],
-            strict=True,
-        ):
-            col.metric(label, counts[kind])
-        st.caption("sentence alignment computed here (rapidfuzz ratio: kept ≥ 90, changed ≥ 60)")
-        kept = [c for c in aligned if c.kind != "dropped"]
-        dropped = [c for c in aligned if c.kind == "dropped"]
-        st.markdown(
-            cascade.render(kept, pair.parent_doc_number or "", pair.doc_number or ""), unsafe_allow_html=True
-        )
-        with st.expander(f"上级条款未见于本级 parent clauses left out ({len(dropped)})"):
-            st.markdown(
-                cascade.render(dropped, pair.parent_doc_number or "", pair.doc_number or ""),
-                unsafe_allow_html=True,
-            )
+    st.markdown(CASCADE_STYLE + cascade_html(con, chosen), unsafe_allow_html=True)
+    stored = log.frame(queries.cascade_alignment(chosen))
+    if stored.empty:
+        st.caption("no stored alignment for the current versions: aligned now by reconcile, not stored")
     else:
-        st.markdown(html, unsafe_allow_html=True)
+        with st.expander(f"stored alignment rows ({len(stored)})"):
+            st.dataframe(stored, hide_index=True, use_container_width=True)
     log.show()

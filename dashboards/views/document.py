@@ -26,7 +26,7 @@ def _pick_document(log: SqlLog) -> str | None:
     return chosen
 
 
-def _diff_section(log: SqlLog, versions: pd.DataFrame) -> None:
+def _diff_section(log: SqlLog, versions: pd.DataFrame, title: str) -> None:
     st.subheader("版本对照 versions")
     st.dataframe(versions.drop(columns=["text"]), hide_index=True, use_container_width=True)
     if len(versions) < 2:
@@ -48,22 +48,25 @@ def _diff_section(log: SqlLog, versions: pd.DataFrame) -> None:
         numbers,
         index=numbers.index(new_default) if new_default in numbers else len(numbers) - 1,
     )
+    if old_n == new_n:
+        st.caption("the same version on both sides: nothing to compare")
+        return
     old = versions[versions.version_number == old_n].iloc[0]
     new = versions[versions.version_number == new_n].iloc[0]
-    stored = log.frame(queries.stored_diff(old.version_id, new.version_id))
-    if not stored.empty:
-        hunks = [
-            diffview.Hunk(r.kind, r.old_text, r.new_text, r.locator if isinstance(r.locator, str) else None)
-            for r in stored.itertuples()
-        ]
-        st.caption(f"stored diff {stored.iloc[0].diff_id} ({stored.iloc[0].algorithm})")
-    else:
-        hunks = diffview.compute_hunks(old.text, new.text)
-        st.caption("no stored diff for this pair yet: compared here, sentence by sentence")
-    html = diffview.render_hunks(
-        hunks, f"第{old_n}版 {old.first_published_date}"[:24], f"第{new_n}版 {new.first_published_date}"[:24]
-    )
+    diff = diffview.version_diff(log.con, old.version_id, new.version_id)
+    log.note(diff.query)
+    st.caption(diff.origin)
+    unchanged = st.checkbox("show unchanged blocks too", value=False)
+    html = diffview.diff_html(title, _version_label(old), _version_label(new), diff, unchanged=unchanged)
     st.markdown(html, unsafe_allow_html=True)
+
+
+def _version_label(version: pd.Series) -> str:
+    """Named as `gazette diff` names it: 第N版（first published, first seen in）."""
+    published = version.first_published_date
+    day = "?" if pd.isna(published) else str(pd.Timestamp(published).date())
+    issue = version.first_seen_issue_id if isinstance(version.first_seen_issue_id, str) else ""
+    return f"第{version.version_number}版（{day}，{issue}）"
 
 
 def _relations_section(log: SqlLog, meta: pd.Series) -> None:
@@ -133,6 +136,7 @@ def render() -> None:
         use_container_width=True,
         column_config={"link": st.column_config.LinkColumn("source page", display_text="open")},
     )
-    _diff_section(log, log.frame(queries.versions(document_id)))
+    name = f"{meta.title}（{meta.doc_number}）" if isinstance(meta.doc_number, str) else meta.title
+    _diff_section(log, log.frame(queries.versions(document_id)), name)
     _relations_section(log, meta)
     log.show()
