@@ -88,12 +88,15 @@ def test_info_shows_the_data_directory(tmp_path: Path) -> None:
 def test_demo_tells_the_story_and_a_second_demo_is_incremental(tmp_path: Path) -> None:
     first = run("demo", home=tmp_path, timeout=300)
     assert first.returncode == 0, first.stderr
-    assert "poll 1" in first.stdout and "poll 2" in first.stdout
-    assert "2024年第3期" in first.stdout  # the issue the site published between the polls
+    assert "run 1" in first.stdout and "run 2" in first.stdout
+    run_2 = first.stdout.split("run 2", 1)[1]
+    assert "被废止" in run_2  # the repeal published between the runs
+    assert "新版本" in run_2  # the revised order
     assert (tmp_path / "warehouse.duckdb").exists()
     assert (tmp_path / "snapshot" / "warehouse.duckdb").exists()
     assert "Traceback" not in first.stderr
 
     second = run("demo", home=tmp_path, timeout=300)
     assert second.returncode == 0, second.stderr
-    assert "0 publications ingested" in second.stdout
+    assert second.stdout.count(" 0 ingested") == 2
+    assert "Traceback" not in second.stderr
