@@ -458,9 +458,12 @@ def load_prepared(
     )
 
 
-# What a failed publication can raise: reported as its outcome, never stopping the others.
-INGEST_ERRORS = (FetchError, ExtractionError, LoadError, ListingLayoutError, WarcError, OSError,
-                 requests.RequestException)
+# The errors a publication is expected to fail with: reported by their own one-line message.
+EXPECTED_INGEST_ERRORS = (FetchError, ExtractionError, LoadError, ListingLayoutError, WarcError, OSError,
+                          requests.RequestException)
+# At the per-publication boundary anything else is that publication's failure too (a reader bug
+# on one odd file must not lose the rest of the run); only KeyboardInterrupt/SystemExit stop a run.
+INGEST_ERRORS = (Exception,)
 
 
 def failed_outcome(
@@ -471,14 +474,17 @@ def failed_outcome(
 ) -> Outcome:
     """Record the failure as an event (once per distinct problem) and make it the outcome."""
     issue = publication.issue
+    message = str(exc)
+    if not isinstance(exc, EXPECTED_INGEST_ERRORS):
+        message = f"unexpected {type(exc).__name__}: {message}"
     record_problem(
         con,
         source_id=issue.source_id,
         issue_id=issue.issue_id,
-        message=f"{publication.url}: {exc}",
+        message=f"{publication.url}: {message}",
         flow_run_id=flow_run_id,
     )
-    return Outcome(publication, status="failed", error=str(exc))
+    return Outcome(publication, status="failed", error=message)
 
 
 def ingest_publication(crawler: Crawler, publication: Publication) -> Outcome:
