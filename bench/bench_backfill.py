@@ -11,6 +11,7 @@ contains its start-up. Anchor: the 1-worker run of the same process.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import time
 
@@ -20,6 +21,7 @@ from _replica import served_replica
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--quick", action="store_true", help="the same run: the replica is small already")
     args = parser.parse_args()
     with served_replica() as (url, scratch):
         os.environ["GAZETTE_HOME"] = str(scratch / "warmup")
@@ -42,6 +44,13 @@ def main() -> None:
             f"{workers} worker(s): {result['ingested']} publications in {seconds:.2f} s = {rate:.2f}/s; "
             f"speed-up vs {args.workers[0]} worker(s): {anchor_seconds / seconds:.2f}x"
         )
+    if len({result["ingested"] for _, result in figures.values()}) != 1:
+        raise SystemExit("correctness: worker counts ingested different numbers of publications")
+    most = args.workers[-1]
+    print("BENCH " + json.dumps({"bench": "backfill", "figure": f"backfill, {most} workers",
+                                 "value": figures[most][0], "anchor": f"backfill, {args.workers[0]} worker",
+                                 "anchor_value": anchor_seconds, "unit": "s",
+                                 "ratio": anchor_seconds / figures[most][0], "ratio_is": "speed-up"}))
 
 
 if __name__ == "__main__":

@@ -10,8 +10,10 @@ the polite session and the WARC archive, as the flow does it) and as the Prefect
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
+import sys
 import time
 
 from _replica import served_replica
@@ -24,6 +26,7 @@ from warehouse.connect import open_warehouse
 
 
 def main() -> None:
+    quick = "--quick" in sys.argv[1:]  # fewer repetitions (for `make bench`)
     with served_replica() as (url, scratch):
         os.environ["GAZETTE_HOME"] = str(scratch / "home")
         source = load_source(BUILTIN_SOURCES / "replica.yaml").bind({"REPLICA_URL": url})
@@ -37,7 +40,7 @@ def main() -> None:
                 return time.perf_counter() - started, report, session.requests_sent
 
         first_seconds, first, _ = poll()
-        runs = [poll() for _ in range(5)]
+        runs = [poll() for _ in range(2 if quick else 5)]
         quiet_seconds = statistics.median(seconds for seconds, _, _ in runs)
         _, quiet, sent = runs[-1]
         con.close()
@@ -48,7 +51,7 @@ def main() -> None:
         # start-up and the first load, not timed
         monitor(sources=["replica"], variables=variables, publish=False, notify=False)
         flow_runs = []
-        for _ in range(3):
+        for _ in range(1 if quick else 3):
             started = time.perf_counter()
             result = monitor(sources=["replica"], variables=variables, publish=False, notify=False)
             flow_runs.append(time.perf_counter() - started)
@@ -61,6 +64,16 @@ def main() -> None:
           f"{quiet_seconds:.3f} s median of 5, ratio to anchor {quiet_seconds / first_seconds:.3f}")
     print(f"no-change poll, Prefect monitor flow (server already up): HTTP {result['requests']}, "
           f"{flow_seconds:.3f} s median of 3, ratio to anchor {flow_seconds / first_seconds:.3f}")
+    if set(quiet.requests) != {"304"}:
+        raise SystemExit(f"correctness: a no-change poll sent unconditional requests: {dict(quiet.requests)}")
+    print("BENCH " + json.dumps({"bench": "poll", "figure": "no-change poll (plain, all 304)",
+                                 "value": quiet_seconds,
+                                 "anchor": "first poll of the same site", "anchor_value": first_seconds,
+                                 "unit": "s", "ratio": quiet_seconds / first_seconds}))
+    print("BENCH " + json.dumps({"bench": "poll-flow", "figure": "no-change poll, Prefect monitor flow",
+                                 "value": flow_seconds, "anchor": "first poll of the same site",
+                                 "anchor_value": first_seconds, "unit": "s",
+                                 "ratio": flow_seconds / first_seconds}))
 
 
 if __name__ == "__main__":

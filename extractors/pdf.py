@@ -16,7 +16,7 @@ a few pages of text.
 
 Bad files raise `PdfReadError` when `read_pdf_pages` is called, before any page
 is yielded, with a one-line message and a `kind` (empty, not_pdf, truncated,
-corrupt, encrypted, too_large, too_many_pages, missing), so that a caller
+corrupt, encrypted, too_large, too_many_pages, bomb, missing), so that a caller
 ingesting many files logs it and goes on with the next one.
 """
 
@@ -25,8 +25,10 @@ from __future__ import annotations
 import ctypes
 import itertools
 import logging
+import mmap
 import os
 import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,6 +44,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_PAGES = 20_000  # thick compilations run to ~2,000 pages; beyond this a file is suspect
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+# A Flate stream inflating beyond this is a decompression bomb: pdfium inflates content streams
+# whole, so a 2 MB file of this kind would take gigabytes and abort the process under a memory cap.
+MAX_INFLATED_STREAM = 256 * 1024 * 1024
 EDGE_BAND = 0.12  # fraction of the page height at top and bottom where headers and footers sit
 EDGE_ROWS = 2  # at most this many rows of each band are furniture candidates
 EDGE_GAP = 1.4  # line pitches between the body and a header or footer row
@@ -56,6 +61,7 @@ _KIND_TEXT = {
     "encrypted": "encrypted PDF (password required or unsupported security)",
     "too_large": "file too large",
     "too_many_pages": "too many pages",
+    "bomb": "decompression bomb (a compressed stream inflates beyond the limit)",
 }
 
 
@@ -89,6 +95,36 @@ def _check_file(path: Path, max_bytes: int) -> None:
         tail = fh.read()
     if b"%%EOF" not in tail:
         raise PdfReadError(path, "truncated", f"{size} bytes")
+    _check_inflated_sizes(path, MAX_INFLATED_STREAM)
+
+
+_STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
+_INFLATE_CHUNK = 8 * 1024 * 1024
+
+
+def _check_inflated_sizes(path: Path, limit: int) -> None:
+    """Refuse a file any of whose Flate streams inflates beyond `limit`, inflating each with a bound.
+
+    Output is counted and dropped chunk by chunk, so the check itself needs a few MB
+    whatever the stream claims; streams that are not zlib data fail at their first bytes.
+    """
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        for match in _STREAM_START.finditer(data):
+            start = match.end()
+            end = data.find(b"endstream", start)
+            pending = data[start : end if end >= 0 else len(data)]
+            inflater = zlib.decompressobj()
+            produced = 0
+            try:
+                while pending and produced <= limit and not inflater.eof:
+                    produced += len(inflater.decompress(pending, _INFLATE_CHUNK))
+                    pending = inflater.unconsumed_tail
+            except zlib.error:
+                continue
+            if produced > limit:
+                raise PdfReadError(
+                    path, "bomb", f"stream at byte {start} inflates beyond {limit // (1024 * 1024)} MiB"
+                )
 
 
 def open_pdf(
