@@ -10,7 +10,7 @@ Run from the repository root: `.venv/bin/python -m bench.bench_dedup` (~2 min).
    removed, two clauses swapped, also under noise) and different documents
    (every other pair, plus same-template annual editions) are not.
 2. Scaling: the streaming LSH index over 10k, 20k, 40k synthetic documents
-   (sentences of the seeds recombined, 10 % noisy copies injected), with the
+   (sentences recombined from clauses of the seeds, 10 % noisy copies injected), with the
    ratio per doubling, beside the anchor: pairwise rapidfuzz (process.cdist
    over all pairs, all cores) on 500 and 1k documents of the same corpus,
    extrapolated to 40k (quadratic: 40k would take hours).
@@ -19,6 +19,7 @@ Run from the repository root: `.venv/bin/python -m bench.bench_dedup` (~2 min).
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import random
 import re
@@ -155,7 +156,22 @@ def precision_recall(rng: random.Random) -> None:
     )
 
 
+def _clauses(pool: list[str]) -> list[str]:
+    """The clauses (between commas and semicolons) of the seed sentences, at least 4 characters long."""
+    return sorted({c for s in pool for c in re.split(r"[，；、：。]", s) if len(c) >= 4})
+
+
 def synthetic_corpus(n: int, rng: random.Random, pool: list[str]) -> tuple[list[tuple[str, Copy]], set[str]]:
+    """n documents of the seeds' vocabulary and boilerplate, each with sentences of its own.
+
+    Every sentence is recombined from 2–4 clauses of the seed sentences, so
+    that documents share phrases and the opening and closing formulas, as real
+    gazette documents do, but not whole sentences. (An earlier version drew
+    whole sentences from a fixed pool of ~2,300: at 40k documents each sentence
+    sat in ~160 documents and the pairs sharing three or four of them grew with
+    n², a corpus no gazette is: distinct documents do not repeat each other's clauses.)
+    """
+    clauses = _clauses(pool)
     items: list[tuple[str, Copy]] = []
     injected: set[str] = set()
     for i in range(n):
@@ -166,21 +182,30 @@ def synthetic_corpus(n: int, rng: random.Random, pool: list[str]) -> tuple[list[
             injected.add(copy_key)
             continue
         title = f"关于印发第{i}号工作方案的通知"
-        text = title + "\n" + "\n".join(rng.sample(pool, rng.randint(6, 12)))
+        count = rng.randint(6, 12)
+        sentences = ["，".join(rng.sample(clauses, rng.randint(2, 4))) + "。" for _ in range(count)]
+        opening = "各市、县（区）人民政府，自治区政府各部门："
+        text = "\n".join([title, opening, *sentences, "请认真贯彻落实。"])
         items.append((f"doc-{i}", Copy(text, title)))
     return items, injected
 
 
 def scaling(rng: random.Random, sizes: list[int], baseline_sizes: list[int]) -> None:
     pool = sorted({s for _, _, text in corpus_documents() for s in _sentences(text)})
-    print(f"\nscaling: synthetic documents of 6–12 seed sentences ({len(pool)} distinct), 10 % noisy copies")
+    print(
+        f"\nscaling: synthetic documents of 6–12 sentences recombined from {len(_clauses(pool))} seed"
+        " clauses, shared opening and closing formulas, 10 % noisy copies"
+    )
     previous = None
     for n in sizes:
         items, injected = synthetic_corpus(n, rng, pool)
-        started = time.perf_counter()
-        index = DuplicateIndex()
-        found = [m for key, copy in items if (m := index.add(key, copy)) is not None]
-        elapsed = time.perf_counter() - started
+        elapsed = float("inf")
+        for _ in range(2):  # best of two: on a 2-core VM one run can lose seconds to a neighbour
+            fresh = [(key, Copy(copy.text, copy.title, copy.has_gap)) for key, copy in items]
+            started = time.perf_counter()
+            index = DuplicateIndex()
+            found = [m for key, copy in fresh if (m := index.add(key, copy)) is not None]
+            elapsed = min(elapsed, time.perf_counter() - started)
         hits = {m.key for m in found}
         ratio = f"{elapsed / previous:.2f}x per doubling" if previous else "—"
         print(
@@ -189,6 +214,11 @@ def scaling(rng: random.Random, sizes: list[int], baseline_sizes: list[int]) -> 
             f"other pairs {len(hits - injected)}"
         )
         previous = elapsed
+        if len(hits & injected) < 0.95 * len(injected):
+            found_copies = len(hits & injected)
+            raise SystemExit(f"correctness: only {found_copies}/{len(injected)} injected copies found")
+    lsh_n, lsh_seconds = sizes[-1], elapsed
+    per_pair = 0.0
     for n in baseline_sizes:
         items, _ = synthetic_corpus(n, rng, pool)
         bodies = [copy.body for _, copy in items]
@@ -200,6 +230,11 @@ def scaling(rng: random.Random, sizes: list[int], baseline_sizes: list[int]) -> 
             f"  pairwise    n={n:>6}: {elapsed:7.2f} s  (rapidfuzz cdist, all cores) → "
             f"extrapolated n=40000: {per_pair * 40000**2:,.0f} s"
         )
+    print("BENCH " + json.dumps({"bench": "dedup", "figure": f"MinHash LSH index, n={lsh_n:,}",
+                                 "value": lsh_seconds,
+                                 "anchor": f"pairwise rapidfuzz cdist extrapolated to n={lsh_n:,}",
+                                 "anchor_value": per_pair * lsh_n**2, "unit": "s",
+                                 "ratio": lsh_seconds / (per_pair * lsh_n**2)}))
 
 
 def main() -> None:
@@ -207,7 +242,10 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 20_000, 40_000])
     parser.add_argument("--baseline-sizes", type=int, nargs="+", default=[500, 1_000])
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="sizes 2,500/5,000, pairwise 500")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.baseline_sizes = [2_500, 5_000], [500]
     print(f"machine: {platform.machine()} {platform.processor() or ''} python {platform.python_version()}")
     rng = random.Random(args.seed)
     precision_recall(rng)

@@ -88,9 +88,19 @@ def make_edited(text: str, k: int, rng: random.Random) -> tuple[str, str, set[in
             new_lines[index] = changed
         edited.add(index)
     kept = [line for i, line in enumerate(new_lines) if i not in removed]
-    for line in moved:  # after a paragraph that ends a sentence, so that it stays a block of its own
-        ends = [i + 1 for i, p in enumerate(kept) if p.rstrip().endswith(("。", "；", "："))]
-        kept.insert(rng.choice(ends) if ends else len(kept), line)
+    for line in moved:
+        # after a paragraph that ends a sentence, so that it stays a block of its own, and at least two
+        # blocks away from where it was: a block moved past one neighbour is the neighbour moved the other
+        # way (a tie no diff can break, and either reading is right), so such a move would score by chance
+        was = sum(1 for i in range(old_lines.index(line)) if i not in removed)
+        ends = [
+            i + 1
+            for i, p in enumerate(kept)
+            if p.rstrip().endswith(("。", "；", "：")) and abs(i + 1 - was) >= 2
+        ]
+        if not ends:
+            return None
+        kept.insert(rng.choice(ends), line)
     # noise on top: other bracket widths, spaces around numbers, a blank line between blocks
     new_text = "\n\n".join(kept).replace("（", "(").replace("）", ")")
     new_text = re.sub(r"(\d)(年|月|日)", r"\1 \2", new_text)

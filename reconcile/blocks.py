@@ -107,13 +107,18 @@ class _Locator:
 
 def split_blocks(text: str) -> list[Block]:
     """The document's blocks in reading order, each with a locator such as 第九条（二）."""
+    pieces = [(paragraph, canonical(paragraph)) for paragraph in _paragraphs(text)]
+    return blocks_of([(display(paragraph), key) for paragraph, key in pieces if key])
+
+
+def blocks_of(pieces: list[tuple[str, str]]) -> list[Block]:
+    """Blocks from (display text, key) pieces in reading order, locators assigned afresh.
+
+    The diff re-cuts blocks where the other version shows a boundary the
+    splitter could not see here; the pieces then need their own locators.
+    """
     locator = _Locator()
-    blocks = []
-    for paragraph in _paragraphs(text):
-        key = canonical(paragraph)
-        if not key:
-            continue
-        blocks.append(
-            Block(index=len(blocks), locator=locator.place(paragraph), text=display(paragraph), key=key)
-        )
-    return blocks
+    return [
+        Block(index=i, locator=locator.place(text), text=text, key=key)
+        for i, (text, key) in enumerate(pieces)
+    ]

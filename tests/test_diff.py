@@ -105,3 +105,37 @@ def test_text_rendering_marks_removed_and_added_characters() -> None:
     assert "no change" in render_text(
         DiffHeader("文件", "第1版", "第2版"), diff_texts("第二条 甲。", "第二条  甲 。").hunks
     )
+
+
+def test_removing_a_marker_only_line_does_not_glue_the_next_paragraph_to_the_heading() -> None:
+    # 四、实施步骤 has a 、 so it is no heading to the splitter; with （一） gone, the
+    # marker-less paragraph after it joins it in the new text. Only （一） was edited.
+    old = "三、工作要求\n加强组织领导。\n四、实施步骤\n（一）\n前期准备。扎实做好前期各项准备工作。\n五、附则"
+    new = "三、工作要求\n加强组织领导。\n四、实施步骤\n前期准备。扎实做好前期各项准备工作。\n五、附则"
+    changes = [(h.kind, h.old_position, h.old_text) for h in diff_texts(old, new).changes]
+    assert changes == [("removed", 2, "（一）")]
+
+
+def test_a_moved_heading_glued_to_its_new_neighbour_is_a_move_and_the_neighbour_is_unchanged() -> None:
+    heading = "三、保障民营市场主体平等参与市场竞争"
+    first, second, third, item = (
+        "坚持问题导向，推进改革。",
+        "进一步优化民营企业一般注销登记程序，完善企业注销网上服务专区。",
+        "落实公平竞争审查制度，清理妨碍统一市场的规定。",
+        "（一）开展反垄断执法，维护市场秩序。",
+    )
+    old = "\n".join([first, second, third, heading, item])
+    # the heading moved up, in front of a paragraph without a marker: in the new text they are one block
+    new = "\n".join([first, heading, second, third, item])
+    assert len(split_blocks(new)) == len(split_blocks(old)) - 1  # the glue the diff must undo
+    changes = [(h.kind, h.old_position, h.old_text) for h in diff_texts(old, new).changes]
+    assert changes == [("moved", 3, heading)]
+
+
+def test_an_alignment_that_slides_across_a_boundary_cuts_nothing() -> None:
+    # 第一条…第 / 二条… : the character alignment may match the 第 of the next article;
+    # no block may be cut one character off its real boundary.
+    old = "第一条 甲乙丙丁。\n第二条 子丑寅卯。\n第三条 金木水火。"
+    new = "第一条 甲乙丙丁。\n第三条 金木水火。"
+    changes = [(h.kind, h.locator, h.old_text) for h in diff_texts(old, new).changes]
+    assert changes == [("removed", "第二条", "第二条子丑寅卯。")]
