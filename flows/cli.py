@@ -14,6 +14,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from gazette import paths
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -27,6 +29,15 @@ def _variables(pairs: list[str] | None) -> dict[str, str]:
             raise typer.Exit(2)
         variables[name] = value
     return variables
+
+
+def _require_writable_home() -> None:
+    """Fail in one line before Prefect starts: it would time out on an unwritable PREFECT_HOME."""
+    try:
+        paths.ensure_home()
+    except OSError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 def _quiet_prefect(verbose: bool) -> None:
@@ -84,6 +95,7 @@ def monitor_command(
             "`prefect deploy` and a worker (docs/operations.md)"
         )
         raise typer.Exit(2)
+    _require_writable_home()
     _quiet_prefect(verbose)
     from flows.monitor import monitor
 
@@ -112,6 +124,7 @@ def backfill_command(
     verbose: Annotated[bool, typer.Option(help="Show Prefect's own log (every task).")] = False,
 ) -> None:
     """Ingest a source's publications of a year range, in parallel, with a progress bar."""
+    _require_writable_home()
     _quiet_prefect(verbose)
     from extractors.listing import SourceConfigError
     from flows.backfill import BackfillError, backfill, task_runner_for
@@ -122,6 +135,6 @@ def backfill_command(
             source=source, year_from=year_from, year_to=year_to or year_from, variables=_variables(var)
         )
     except (BackfillError, SourceConfigError) as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     raise typer.Exit(_print(result))

@@ -199,6 +199,8 @@ def demo(
         run_demo(console=console, keep_serving=keep_serving)
     except KeyboardInterrupt:
         console.print("stopped")
+    except OSError as exc:
+        _fail(str(exc))
 
 
 @replica_app.command("build")

@@ -8,6 +8,7 @@ setting one variable.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 ENV_HOME = "GAZETTE_HOME"
@@ -53,6 +54,11 @@ def ensure_home(home: Path | None = None) -> Path:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OSError(f"cannot create the data directory {target}: {exc.strerror}") from exc
-    if not os.access(target, os.W_OK):
-        raise PermissionError(f"the data directory {target} is not writable (set {ENV_HOME})")
+    try:  # a real write, not os.access: root passes access() on a read-only mount's files
+        with tempfile.NamedTemporaryFile(dir=target, prefix=".write-probe-"):
+            pass
+    except OSError as exc:
+        raise PermissionError(
+            f"the data directory {target} is not writable ({exc.strerror}); set {ENV_HOME} to one that is"
+        ) from exc
     return target
