@@ -17,6 +17,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
+def _peak_rss_mib() -> float:
+    """This process's own peak RSS (VmHWM): ru_maxrss would carry over the parent's peak across
+    fork+exec, so a child of a big pytest process would report pytest's memory, not its own."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def main(argv: list[str]) -> int:
     path, cap = Path(argv[1]), int(argv[2]) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
@@ -46,7 +55,7 @@ def main(argv: list[str]) -> int:
             ],
         }
     outcome["seconds"] = round(time.perf_counter() - started, 3)
-    outcome["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    outcome["peak_rss_mib"] = _peak_rss_mib()
     print(json.dumps(outcome, ensure_ascii=False, default=str))
     return 0
 
