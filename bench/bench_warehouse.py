@@ -195,6 +195,29 @@ def issue_args(index: int, table: pa.Table) -> tuple[IssueRecord, FetchedFile]:
     )
 
 
+class StepClock:
+    """`load_issue`'s on_stage hook: time from each named step to the next (the last: to COMMIT's end)."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+        self._step: str | None = None
+        self._since = time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        now = time.perf_counter()
+        if self._step is not None:
+            self.times[self._step] = self.times.get(self._step, 0.0) + now - self._since
+        self._step, self._since = step, now
+
+    def finish(self) -> dict[str, float]:
+        return self.times
+
+
+def mean_steps(rows: list[dict[str, float]]) -> dict[str, float]:
+    names = {name for row in rows for name in row}
+    return {name: statistics.mean(row.get(name, 0.0) for row in rows) for name in names}
+
+
 def timed(con: duckdb.DuckDBPyConnection, sql: str, repeat: int = 5) -> tuple[float, int]:
     """Median wall time in ms of running `sql` and materializing every row (Arrow); and the row count."""
     times, rows = [], 0
@@ -254,14 +277,17 @@ def main() -> None:
     chars = 0
     first_issue_load = None
     per_issue: list[float] = []
+    step_times: list[dict[str, float]] = []
     for index in range(parquet.num_row_groups):
         table = parquet.read_row_group(index)
         documents = to_documents(table)
         chars += sum(len(d.text) for d in documents)
         issue, fetched = issue_args(index, table)
+        steps = StepClock()
         started = time.perf_counter()
-        load_issue(warehouse, issue, fetched, [], documents, today=date(2025, 1, 1))
+        load_issue(warehouse, issue, fetched, [], documents, today=date(2025, 1, 1), on_stage=steps)
         elapsed = time.perf_counter() - started
+        step_times.append(steps.finish())
         t_ours += elapsed
         per_issue.append(elapsed)
         if index == 0:
@@ -290,15 +316,30 @@ def main() -> None:
     print(f"load_issue (warehouse model, events):          {t_ours:7.1f} s  {docs / t_ours:8,.0f} docs/s")
     print(f"ratio load_issue / Arrow insert: {t_ours / t_baseline:.2f}x   (target <= 3x)")
     print(f"ratio load_issue / COPY:         {t_ours / t_copy:.2f}x  (COPY: one statement, one transaction)")
-    print("BENCH " + json.dumps({"bench": "load", "figure": f"load_issue, {docs:,} documents",
-                                 "value": t_ours,
-                                 "anchor": "DuckDB COPY from Parquet", "anchor_value": t_copy, "unit": "s",
-                                 "ratio": t_ours / t_copy}))
+    print(
+        "BENCH "
+        + json.dumps(
+            {
+                "bench": "load",
+                "figure": f"load_issue, {docs:,} documents",
+                "value": t_ours,
+                "anchor": "DuckDB COPY from Parquet",
+                "anchor_value": t_copy,
+                "unit": "s",
+                "ratio": t_ours / t_copy,
+            }
+        )
+    )
     tenth = max(1, len(per_issue) // 10)
     print(
         f"load_issue per issue: first tenth {statistics.mean(per_issue[:tenth]) * 1000:.0f} ms, "
         f"last tenth {statistics.mean(per_issue[-tenth:]) * 1000:.0f} ms"
     )
+
+    print(f"where the time goes (ms per issue, by load step), first tenth vs last tenth of {len(per_issue)}:")
+    steps_first, steps_last = mean_steps(step_times[:tenth]), mean_steps(step_times[-tenth:])
+    for step in sorted(steps_last, key=lambda name: -steps_last[name]):
+        print(f"  {step:18s} {steps_first.get(step, 0) * 1000:8.0f} {steps_last[step] * 1000:8.0f}")
 
     assert first_issue_load is not None
     issue, fetched, documents, first_elapsed = first_issue_load

@@ -165,3 +165,51 @@ def test_a_writer_killed_right_after_an_upgrade_leaves_a_file_that_opens(tmp_pat
     assert (tmp_path / "w.duckdb.wal").exists()
     reopened = open_warehouse(path)
     assert schema_version(reopened) == shipped_migrations()[-1].version
+
+
+def _text_table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    return {
+        "versions": con.execute("SELECT * FROM versions ORDER BY version_id").fetchall(),
+        "pages": con.execute("SELECT * FROM pages ORDER BY file_sha256, page_index").fetchall(),
+    }
+
+
+def test_migration_010_keeps_every_text_row_and_drops_only_the_indexes(tmp_path: Path) -> None:
+    """versions and pages are rebuilt without PRIMARY KEY/UNIQUE (load speed, issue 4); rows stay."""
+    from warehouse import samples
+    from warehouse.load import load_issue
+
+    path = tmp_path / "w009.duckdb"
+    con = duckdb.connect(str(path))
+    migrate(con, up_to=9)
+    for make in (samples.issue_2024_02, samples.issue_2024_03, samples.issue_2020_business):
+        load_issue(con, *make())
+    before = _text_table_rows(con)
+    indexed_before = con.execute(
+        "SELECT DISTINCT table_name FROM duckdb_constraints() "
+        "WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE') AND table_name IN ('versions', 'pages')"
+    ).fetchall()
+    con.close()
+    assert sorted(indexed_before) == [("pages",), ("versions",)]
+    assert len(before["versions"]) >= 8 and len(before["pages"]) >= 4
+
+    upgraded = open_warehouse(path)
+
+    assert _text_table_rows(upgraded) == before
+    assert upgraded.execute(
+        "SELECT count(*) FROM duckdb_constraints() "
+        "WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE') AND table_name IN ('versions', 'pages')"
+    ).fetchone() == (0,)
+    # The views that read the rebuilt tables still answer.
+    assert upgraded.execute("SELECT count(*) FROM current_texts").fetchone()[0] > 0
+    assert upgraded.execute("SELECT count(*) FROM document_history").fetchone()[0] > 0
+    # Without the indexes, the loader's anti-joins alone keep reloads and new issues free of duplicates.
+    load_issue(upgraded, *samples.issue_2024_03(), force=True)
+    load_issue(upgraded, *samples.issue_pengyang_2020())
+    for table, key in (("versions", "version_id"), ("pages", "file_sha256, page_index")):
+        assert upgraded.execute(
+            f"SELECT count(*) FROM (SELECT {key} FROM {table} GROUP BY ALL HAVING count(*) > 1)"
+        ).fetchone() == (0,), table
+    assert {r[0] for r in upgraded.execute("SELECT version_id FROM versions").fetchall()} >= {
+        r[0] for r in before["versions"]
+    }

@@ -7,7 +7,11 @@ Why it is shaped this way:
 - Idempotent by construction: every row has a key derived from content
   (document_id from the identity key, version_id from the content hash,
   sightings by file and position, events by an event_key), and every insert
-  is an anti-join on that key. Loading the same issue again inserts nothing.
+  is an anti-join on that key, deduplicated within the batch. Loading the
+  same issue again inserts nothing. The two text-carrying tables (versions,
+  pages) have no index to enforce their key (migration 010): an ART index on
+  them made every commit rewrite text blocks, so the load slowed down as the
+  warehouse grew; the anti-joins are what guarantees uniqueness.
 - Cheap when nothing changed: if the issue's recorded file has the same
   sha256, the load returns before staging anything.
 - Bulk: the issue is staged as Arrow tables (`warehouse.staging`) and moved
@@ -30,6 +34,15 @@ from warehouse.records import FetchedFile, IssueRecord
 from warehouse.staging import stage
 
 StageHook = Callable[[str], None]
+
+# How much WAL DuckDB lets accumulate before it checkpoints on its own (default 16 MiB). An issue's
+# transaction carries tens of MB of text, so the default checkpointed after every issue, and every
+# checkpoint re-serializes the indexes of the keyed tables (documents, sightings, events, ...),
+# which grow with the warehouse: at 100,000 documents COMMIT went from 0.2 s to 1 s an issue.
+# Checkpointing every ~1 GB instead keeps COMMIT flat (bench/RESULTS.md, "Warehouse"). Durability
+# does not change (the WAL is written at every COMMIT); a restart after a crash replays up to that
+# much WAL, and committed data not yet checkpointed stays in DuckDB's buffer pool (spillable).
+CHECKPOINT_THRESHOLD = "1GB"
 
 _TEMP_TABLES = ("_staged", "_new_documents", "_new_versions", "_resolved", "_new_events", "_touched")
 
@@ -112,6 +125,7 @@ def load_issue(
     _validate(issue, fetched_file)
     if not force and already_loaded(con, issue.issue_id, fetched_file.sha256):
         return LoadResult(issue_id=issue.issue_id, unchanged=True)
+    con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
     published = _iso_date(issue.published_date, f"issue {issue.issue_id}: published_date")
     fetched_at = _utc_timestamp(fetched_file.fetched_at)
     try:
@@ -207,6 +221,7 @@ def _load_in_transaction(
         SELECT ?, p.page_index, ?, p.printed_number, p.has_text, p.ocr, p.text, p.char_count
         FROM _incoming_pages p
         WHERE NOT EXISTS (SELECT 1 FROM pages x WHERE x.file_sha256 = ? AND x.page_index = p.page_index)
+        QUALIFY row_number() OVER (PARTITION BY p.page_index ORDER BY p.page_index) = 1
         """,
         [sha, issue.issue_id, sha],
     )
@@ -224,13 +239,14 @@ def _load_in_transaction(
     )
     # Issue 6: a text that differs from a known version by extraction noise only is a sighting of it.
     report("copies")
-    match_known_copies(con, issue.issue_id, sha)
+    if _may_hold_copies(con):
+        match_known_copies(con, issue.issue_id, sha)
 
     report("documents")
     con.execute(
         """
         CREATE TEMP TABLE _new_documents AS
-        SELECT * FROM _staged s
+        SELECT * EXCLUDE (text, normalized_text) FROM _staged s
         WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.document_id = s.document_id)
         QUALIFY row_number() OVER (PARTITION BY s.document_id ORDER BY s.position) = 1
         """
@@ -264,7 +280,7 @@ def _load_in_transaction(
         SELECT n.*, coalesce(e.max_number, 0)
                     + row_number() OVER (PARTITION BY n.document_id ORDER BY n.position) AS version_number
         FROM (
-            SELECT * FROM _staged s
+            SELECT s.position, s.document_id, s.version_id, s.content_sha256 FROM _staged s
             WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.version_id = s.version_id)
             QUALIFY row_number() OVER (PARTITION BY s.version_id ORDER BY s.position) = 1
         ) n
@@ -280,9 +296,9 @@ def _load_in_transaction(
         INSERT INTO versions (version_id, document_id, version_number, content_sha256, text, normalized_text,
                               char_count, first_published_date, first_seen_issue_id, first_seen_file_sha256,
                               loaded_at)
-        SELECT version_id, document_id, version_number, content_sha256, text, normalized_text,
-               char_count, ?, ?, ?, now() AT TIME ZONE 'UTC'
-        FROM _new_versions
+        SELECT n.version_id, n.document_id, n.version_number, n.content_sha256, s.text, s.normalized_text,
+               s.char_count, ?, ?, ?, now() AT TIME ZONE 'UTC'
+        FROM _new_versions n JOIN _staged s ON s.position = n.position
         """,
         [published, issue.issue_id, sha],
     )
@@ -385,6 +401,34 @@ def _load_in_transaction(
         "references_resolved": references_resolved,
         "events_new": events_new,
     }
+
+
+def _may_hold_copies(con: duckdb.DuckDBPyConnection) -> bool:
+    """Could `match_known_copies` find anything: does a staged new text have a known text to compare with?
+
+    It compares a new text only with known versions or copies of the same
+    document and with earlier new texts of that document in this issue. When
+    every new text is the first ever seen of its document (the bulk of a
+    backfill), it would pull every staged text into Python to match nothing.
+    """
+    return bool(
+        _count(
+            con,
+            """
+            WITH fresh AS (
+                SELECT s.document_id FROM _staged s
+                WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.version_id = s.version_id)
+            )
+            SELECT count(*) FROM (
+                SELECT document_id FROM fresh GROUP BY document_id HAVING count(*) > 1
+                UNION ALL
+                SELECT document_id FROM fresh
+                WHERE document_id IN (SELECT document_id FROM versions)
+                   OR document_id IN (SELECT document_id FROM version_copies)
+            )
+            """,
+        )
+    )
 
 
 def _update_if_any(
