@@ -441,35 +441,6 @@ def _stored_rows(con: duckdb.DuckDBPyConnection, child_version: str, parent_vers
     return rows
 
 
-def find_document(con: duckdb.DuckDBPyConnection, query: str) -> tuple[str, str | None, str]:
-    """A document by id, by document number, or by a unique piece of its title.
-
-    Raises LookupError with a one-line reason when nothing or several documents fit.
-    """
-    from warehouse.identity import normalize_doc_number
-
-    number = normalize_doc_number(query) or ""
-    rows = con.execute(
-        "SELECT document_id, doc_number, title FROM documents WHERE document_id = ? OR doc_number = ? "
-        "ORDER BY document_id",
-        [query, number],
-    ).fetchall()
-    if not rows:
-        rows = con.execute(
-            "SELECT document_id, doc_number, title FROM documents WHERE contains(title, ?) "
-            "ORDER BY document_id",
-            [query.strip()],
-        ).fetchall()
-    if not rows:
-        raise LookupError(
-            f"no document matches {query!r} (give a document_id, a 发文字号 or part of a title)"
-        )
-    if len(rows) > 1:
-        names = "; ".join(f"{r[0]} {r[1] or ''} {r[2][:30]}" for r in rows[:5])
-        raise LookupError(f"{len(rows)} documents match {query!r}: {names}")
-    return rows[0]
-
-
 def cascade_for(con: duckdb.DuckDBPyConnection, document_id: str) -> CascadeView:
     """The document and everything it says it implements, aligned where the parent is known.
 

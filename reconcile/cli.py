@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from reconcile.diff import Diff, Hunk, diff_texts
+from reconcile.lookup import DocumentLookupError, find_document
 from reconcile.render_diff import DiffHeader, render_html, render_text
 
 console = Console(highlight=False)
@@ -23,32 +24,6 @@ err_console = Console(stderr=True, highlight=False)
 
 class DiffLookupError(ValueError):
     """The document or the versions asked for are not in the warehouse."""
-
-
-def find_document(con: duckdb.DuckDBPyConnection, needle: str) -> tuple[str, str, str | None]:
-    """(document_id, title, doc_number) for a document id, a 发文字号 (any brackets) or part of a title."""
-    from warehouse.identity import normalize_doc_number, normalize_title
-
-    number = normalize_doc_number(needle)
-    rows = con.execute(
-        """
-        SELECT document_id, title, doc_number FROM documents
-        WHERE document_id = $raw OR doc_number = $number OR contains(doc_number, $number)
-           OR contains(normalized_title, $title)
-        ORDER BY (document_id = $raw) DESC, (doc_number = $number) DESC, first_published_date
-        """,
-        {"raw": needle, "number": number, "title": normalize_title(needle)},
-    ).fetchall()
-    if not rows:
-        raise DiffLookupError(
-            f"no document matches {needle!r} (give a document id, a 发文字号 or part of the title)"
-        )
-    exact = [r for r in rows if r[0] == needle or (number and r[2] == number)]
-    if not exact and len(rows) > 1:
-        names = "; ".join(f"{r[1]} ({r[2] or r[0]})" for r in rows[:5])
-        raise DiffLookupError(f"{len(rows)} documents match {needle!r}: {names} — be more precise")
-    document_id, title, doc_number = (exact or rows)[0]
-    return document_id, title, doc_number
 
 
 def _version(con: duckdb.DuckDBPyConnection, document_id: str, number: int) -> tuple[str, str]:
@@ -155,7 +130,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         try:
             header, hunks = load_diff(con, doc, from_version, to_version)
-        except (DiffLookupError, duckdb.Error) as exc:
+        except (DiffLookupError, DocumentLookupError, duckdb.Error) as exc:
             err_console.print(f"[red]error:[/red] {str(exc).splitlines()[0]}", soft_wrap=True)
             raise typer.Exit(1) from None
         finally:

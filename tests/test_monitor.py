@@ -84,6 +84,11 @@ def test_after_the_site_evolves_only_the_new_issue_lands_with_its_events(
     assert "宁政规发〔2020〕5号" in summaries
     # (b) the revised order is a new version of the document already known
     assert any(kind == "new_version" and "第130号" in summary for kind, summary in new_events)
+    # ... and what the document says today is the revision's: its 施行 date moved to 1 April
+    effective = warehouse.execute(
+        "SELECT effective_date::VARCHAR FROM documents WHERE doc_number = '宁夏回族自治区人民政府令第130号'"
+    ).fetchone()[0]
+    assert effective == "2024-04-01"
     # (a) the verbatim republication adds a sighting, not a version
     sightings = warehouse.execute(
         """

@@ -517,17 +517,29 @@ def _refresh_touched_documents(con: duckdb.DuckDBPyConnection, as_of: date) -> N
                coalesce(d.doc_number_issuer_code, f.doc_number_issuer_code) AS doc_number_issuer_code,
                coalesce(d.doc_number_year, f.doc_number_year) AS doc_number_year,
                coalesce(d.doc_number_serial, f.doc_number_serial) AS doc_number_serial,
-               coalesce(d.doc_type, f.doc_type) AS doc_type,
-               coalesce(d.issued_date, f.issued_date) AS issued_date,
-               coalesce(d.effective_date, f.effective_date) AS effective_date,
-               coalesce(d.expiry_date, f.expiry_date) AS expiry_date,
-               coalesce(d.publication_note, f.publication_note) AS publication_note,
-               coalesce(d.is_public, f.is_public) AS is_public,
+               -- a revision loaded now is what the document says today (a revised order moves its
+               -- 施行 date); otherwise the first values stay and later copies only fill gaps
+               CASE WHEN n.newer THEN coalesce(f.doc_type, d.doc_type)
+                    ELSE coalesce(d.doc_type, f.doc_type) END AS doc_type,
+               CASE WHEN n.newer THEN coalesce(f.issued_date, d.issued_date)
+                    ELSE coalesce(d.issued_date, f.issued_date) END AS issued_date,
+               CASE WHEN n.newer THEN coalesce(f.effective_date, d.effective_date)
+                    ELSE coalesce(d.effective_date, f.effective_date) END AS effective_date,
+               CASE WHEN n.newer THEN coalesce(f.expiry_date, d.expiry_date)
+                    ELSE coalesce(d.expiry_date, f.expiry_date) END AS expiry_date,
+               CASE WHEN n.newer THEN coalesce(f.publication_note, d.publication_note)
+                    ELSE coalesce(d.publication_note, f.publication_note) END AS publication_note,
+               CASE WHEN n.newer THEN coalesce(f.is_public, d.is_public)
+                    ELSE coalesce(d.is_public, f.is_public) END AS is_public,
                st.status, st.as_of
         FROM documents d
         JOIN x ON x.document_id = d.document_id
         JOIN st ON st.document_id = d.document_id
         LEFT JOIN f ON f.document_id = d.document_id
+        CROSS JOIN LATERAL (
+            SELECT coalesce(f.version_id = x.latest_version_id
+                            AND d.latest_version_id IS DISTINCT FROM x.latest_version_id, false) AS newer
+        ) n
         WHERE d.latest_version_id IS DISTINCT FROM x.latest_version_id
            OR d.version_count <> x.version_count
            OR d.first_published_date IS DISTINCT FROM x.first_published_date
