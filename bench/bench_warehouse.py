@@ -32,10 +32,10 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from extractors.clean import normalized_text  # noqa: E402
 from extractors.model import Document, Reference  # noqa: E402
 from warehouse import samples  # noqa: E402
 from warehouse.connect import open_warehouse  # noqa: E402
-from warehouse.identity import normalize_text  # noqa: E402
 from warehouse.load import load_issue  # noqa: E402
 from warehouse.records import FetchedFile, IssueRecord  # noqa: E402
 
@@ -89,7 +89,7 @@ def generate(path: Path, docs: int, per_issue: int, seed: int = 20240131) -> Non
     """Write `docs` synthetic documents to Parquet, one row group per issue."""
     rng = random.Random(seed)
     pool = clause_pool()
-    normalized_pool = [normalize_text(c) for c in pool]
+    normalized_pool = [normalized_text(c) for c in pool]
     lengths = [len(c) for c in pool]
     writer = None
     serial: dict[tuple[str, int], int] = {}

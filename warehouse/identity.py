@@ -2,8 +2,10 @@
 
 First version of identity (issue 4): a document is its 发文字号 plus issuer
 when it has a number, else its normalized title plus 成文日期. A version is
-the sha256 of the normalized text, so that extraction noise (spaces inside
-numbers, bracket widths, line breaks) does not count as a revision. The
+the sha256 of the normalized text (`extractors.clean.normalized_text`, the one
+definition the extraction stage also fills `Document.normalized_text` with), so
+that extraction noise (spaces inside numbers, bracket widths, line breaks) does
+not count as a revision. The
 reconcile stage (issue 6) may refine both; the keys stay strings so that
 refinement is a data migration, not a schema change.
 """
@@ -15,24 +17,9 @@ import re
 import unicodedata
 
 _WHITESPACE = re.compile(r"\s+")
-_PAGE_FOOTER = re.compile(r"[—–-]{1,2}\s*\d{1,4}\s*[—–-]{1,2}")
 # After NFKC, full-width brackets become ASCII; doc numbers use 〔〕, which NFKC keeps.
 _BRACKETS = str.maketrans({"[": "〔", "]": "〕", "［": "〔", "］": "〕", "【": "〔", "】": "〕"})
-_TEXT_BRACKETS = str.maketrans({"[": "〔", "]": "〕"})
 _TITLE_QUOTES = str.maketrans({"〈": "《", "〉": "》", "<": "《", ">": "》", "“": '"', "”": '"'})
-
-
-def normalize_text(text: str) -> str:
-    """Text with the noise of extraction removed: the input of the content hash.
-
-    NFKC folds full-width digits, letters and punctuation, all whitespace goes
-    (PDF line breaks fall anywhere in Chinese text), running page footers
-    ("— 12 —") go, and square brackets of any width become 〔〕 (the same
-    number is printed 宁政办发[2023]50号 and 宁政办发〔2023〕50号).
-    """
-    folded = unicodedata.normalize("NFKC", text)
-    folded = _PAGE_FOOTER.sub("", folded)
-    return _WHITESPACE.sub("", folded).translate(_TEXT_BRACKETS)
 
 
 def normalize_doc_number(doc_number: str | None) -> str | None:

@@ -15,12 +15,12 @@ from datetime import date
 
 import pyarrow as pa
 
+from extractors.clean import normalized_text
 from extractors.model import Document, Page
 from warehouse.identity import (
     document_id_for,
     identity_key,
     normalize_doc_number,
-    normalize_text,
     normalize_title,
 )
 
@@ -112,7 +112,7 @@ def stage_documents(documents: Sequence[Document]) -> tuple[pa.Table, pa.Table, 
         issued = _parse_date(doc.issued_date, "issued_date", problems)
         effective = _parse_date(doc.effective_date, "effective_date", problems)
         expiry = _parse_date(doc.expiry_date, "expiry_date", problems)
-        normalized = doc.normalized_text or normalize_text(doc.text)
+        normalized = doc.normalized_text or normalized_text(doc.text)
         number = normalize_doc_number(doc.doc_number)
         title = doc.title.strip()
         if number or title:
