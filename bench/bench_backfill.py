@@ -47,10 +47,21 @@ def main() -> None:
     if len({result["ingested"] for _, result in figures.values()}) != 1:
         raise SystemExit("correctness: worker counts ingested different numbers of publications")
     most = args.workers[-1]
-    print("BENCH " + json.dumps({"bench": "backfill", "figure": f"backfill, {most} workers",
-                                 "value": figures[most][0], "anchor": f"backfill, {args.workers[0]} worker",
-                                 "anchor_value": anchor_seconds, "unit": "s",
-                                 "ratio": anchor_seconds / figures[most][0], "ratio_is": "speed-up"}))
+    print(
+        "BENCH "
+        + json.dumps(
+            {
+                "bench": "backfill",
+                "figure": f"backfill, {most} workers",
+                "value": figures[most][0],
+                "anchor": f"backfill, {args.workers[0]} worker",
+                "anchor_value": anchor_seconds,
+                "unit": "s",
+                "ratio": anchor_seconds / figures[most][0],
+                "ratio_is": "speed-up",
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

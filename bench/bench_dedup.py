@@ -230,11 +230,20 @@ def scaling(rng: random.Random, sizes: list[int], baseline_sizes: list[int]) -> 
             f"  pairwise    n={n:>6}: {elapsed:7.2f} s  (rapidfuzz cdist, all cores) → "
             f"extrapolated n=40000: {per_pair * 40000**2:,.0f} s"
         )
-    print("BENCH " + json.dumps({"bench": "dedup", "figure": f"MinHash LSH index, n={lsh_n:,}",
-                                 "value": lsh_seconds,
-                                 "anchor": f"pairwise rapidfuzz cdist extrapolated to n={lsh_n:,}",
-                                 "anchor_value": per_pair * lsh_n**2, "unit": "s",
-                                 "ratio": lsh_seconds / (per_pair * lsh_n**2)}))
+    print(
+        "BENCH "
+        + json.dumps(
+            {
+                "bench": "dedup",
+                "figure": f"MinHash LSH index, n={lsh_n:,}",
+                "value": lsh_seconds,
+                "anchor": f"pairwise rapidfuzz cdist extrapolated to n={lsh_n:,}",
+                "anchor_value": per_pair * lsh_n**2,
+                "unit": "s",
+                "ratio": lsh_seconds / (per_pair * lsh_n**2),
+            }
+        )
+    )
 
 
 def main() -> None:

@@ -167,9 +167,21 @@ def main(argv: list[str] | None = None) -> int:
         ta, tb, tc = total["a"] / pages, total["b"] / pages, total["c"] / pages
         print(f"{'all (page-weighted)':34} {pages:5d} {ta:9.2f}ms {tb:7.2f}ms {tc:10.2f}ms {tb / ta:7.2f}x")
         print("target: (b)/(a) <= 3.0x")
-        print("BENCH " + json.dumps({"bench": "extraction", "figure": "read_pdf_pages (layout, furniture)",
-                                     "value": tb, "anchor": "pypdfium2 bare text", "anchor_value": ta,
-                                     "unit": "ms/page", "ratio": tb / ta, "pages": pages}))
+        print(
+            "BENCH "
+            + json.dumps(
+                {
+                    "bench": "extraction",
+                    "figure": "read_pdf_pages (layout, furniture)",
+                    "value": tb,
+                    "anchor": "pypdfium2 bare text",
+                    "anchor_value": ta,
+                    "unit": "ms/page",
+                    "ratio": tb / ta,
+                    "pages": pages,
+                }
+            )
+        )
 
         if not args.no_reading and (GENERATED.parent / "manifest.json").is_file():
             print("reading order (similarity to the seed, whitespace removed; target >= 0.995):")
@@ -180,9 +192,11 @@ def main(argv: list[str] | None = None) -> int:
             small = synth_pdf(tmp_dir / "mem-50p.pdf", 50)
             large = synth_pdf(tmp_dir / "mem-500p.pdf", 500)
             s, big = rss_growth_kb(small), rss_growth_kb(large)
-            print(f"peak RSS growth: {s['pages']} pages {s['growth_kb'] / 1024:.1f} MiB, "
-                  f"{big['pages']} pages {big['growth_kb'] / 1024:.1f} MiB "
-                  f"(ratio {big['growth_kb'] / max(s['growth_kb'], 1):.2f} for 10x the pages)")
+            print(
+                f"peak RSS growth: {s['pages']} pages {s['growth_kb'] / 1024:.1f} MiB, "
+                f"{big['pages']} pages {big['growth_kb'] / 1024:.1f} MiB "
+                f"(ratio {big['growth_kb'] / max(s['growth_kb'], 1):.2f} for 10x the pages)"
+            )
     return 0
 
 

@@ -57,23 +57,49 @@ def main() -> None:
             flow_runs.append(time.perf_counter() - started)
         flow_seconds = statistics.median(flow_runs)
 
-    print(f"first poll (anchor): {sum(first.requests.values())} requests {dict(first.requests)}, "
-          f"{first_seconds:.3f} s")
-    print(f"no-change poll, plain Python: {sum(quiet.requests.values())} requests {dict(quiet.requests)} "
-          f"(robots.txt: {sent - sum(quiet.requests.values())}, cached per process), "
-          f"{quiet_seconds:.3f} s median of 5, ratio to anchor {quiet_seconds / first_seconds:.3f}")
-    print(f"no-change poll, Prefect monitor flow (server already up): HTTP {result['requests']}, "
-          f"{flow_seconds:.3f} s median of 3, ratio to anchor {flow_seconds / first_seconds:.3f}")
+    print(
+        f"first poll (anchor): {sum(first.requests.values())} requests {dict(first.requests)}, "
+        f"{first_seconds:.3f} s"
+    )
+    print(
+        f"no-change poll, plain Python: {sum(quiet.requests.values())} requests {dict(quiet.requests)} "
+        f"(robots.txt: {sent - sum(quiet.requests.values())}, cached per process), "
+        f"{quiet_seconds:.3f} s median of 5, ratio to anchor {quiet_seconds / first_seconds:.3f}"
+    )
+    print(
+        f"no-change poll, Prefect monitor flow (server already up): HTTP {result['requests']}, "
+        f"{flow_seconds:.3f} s median of 3, ratio to anchor {flow_seconds / first_seconds:.3f}"
+    )
     if set(quiet.requests) != {"304"}:
         raise SystemExit(f"correctness: a no-change poll sent unconditional requests: {dict(quiet.requests)}")
-    print("BENCH " + json.dumps({"bench": "poll", "figure": "no-change poll (plain, all 304)",
-                                 "value": quiet_seconds,
-                                 "anchor": "first poll of the same site", "anchor_value": first_seconds,
-                                 "unit": "s", "ratio": quiet_seconds / first_seconds}))
-    print("BENCH " + json.dumps({"bench": "poll-flow", "figure": "no-change poll, Prefect monitor flow",
-                                 "value": flow_seconds, "anchor": "first poll of the same site",
-                                 "anchor_value": first_seconds, "unit": "s",
-                                 "ratio": flow_seconds / first_seconds}))
+    print(
+        "BENCH "
+        + json.dumps(
+            {
+                "bench": "poll",
+                "figure": "no-change poll (plain, all 304)",
+                "value": quiet_seconds,
+                "anchor": "first poll of the same site",
+                "anchor_value": first_seconds,
+                "unit": "s",
+                "ratio": quiet_seconds / first_seconds,
+            }
+        )
+    )
+    print(
+        "BENCH "
+        + json.dumps(
+            {
+                "bench": "poll-flow",
+                "figure": "no-change poll, Prefect monitor flow",
+                "value": flow_seconds,
+                "anchor": "first poll of the same site",
+                "anchor_value": first_seconds,
+                "unit": "s",
+                "ratio": flow_seconds / first_seconds,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -231,6 +231,7 @@ def edge_rows(rows: list[layout.Row], bottom: float, top: float) -> tuple[int, i
     # majority; no body is set wider than MAX_LEADING.
     pitch = min(pitches[len(pitches) // 2], MAX_LEADING * sizes[len(sizes) // 2])
     band = EDGE_BAND * (top - bottom)
+
     def count(ordered: list[layout.Row], in_band) -> int:
         # The outermost row alone if the body keeps its distance, else a two-row block.
         for k in range(1, min(EDGE_ROWS, len(ordered) - 1) + 1):

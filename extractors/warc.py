@@ -91,9 +91,7 @@ class WarcArchive:
                     offset = out.seek(0, os.SEEK_END)
                     writer = WARCWriter(out, gzip=True)
                     if offset == 0:
-                        writer.write_record(
-                            writer.create_warcinfo_record(path.name, {"software": SOFTWARE})
-                        )
+                        writer.write_record(writer.create_warcinfo_record(path.name, {"software": SOFTWARE}))
                         offset = out.tell()
                     record = writer.create_warc_record(
                         url,

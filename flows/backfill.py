@@ -135,7 +135,8 @@ def _backfill_locked(
         archive = WarcArchive(archive_dir)
         crawler = Crawler(con, session, raw_dir, config, report, archive=archive, flow_run_id=run_id)
         publications = [
-            p for p in discover_publications(crawler)
+            p
+            for p in discover_publications(crawler)
             if (year := publication_year(p)) is not None and years[0] <= year <= years[1]
         ]
     total = len(publications)
@@ -144,8 +145,12 @@ def _backfill_locked(
     started = time.perf_counter()
     futures = {
         prepare_task.submit(
-            config, publication, remembered(con, publication.url, raw_dir),
-            loaded_sha256(con, publication.issue.issue_id), raw_dir, archive_dir,
+            config,
+            publication,
+            remembered(con, publication.url, raw_dir),
+            loaded_sha256(con, publication.issue.issue_id),
+            raw_dir,
+            archive_dir,
         ): publication
         for publication in publications
     }

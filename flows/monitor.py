@@ -118,7 +118,12 @@ def poll_source_flowwise(
         return report
     with polite_session(source) as session:
         crawler = Crawler(
-            con, session, paths.raw_dir(home), source, report, archive=WarcArchive(warc_dir(home)),
+            con,
+            session,
+            paths.raw_dir(home),
+            source,
+            report,
+            archive=WarcArchive(warc_dir(home)),
             flow_run_id=run_id,
         )
         try:
@@ -208,7 +213,9 @@ def _monitor_locked(
     con = open_warehouse(paths.warehouse_path(home))
     try:
         record_run_start(
-            con, summary.flow_run_id, "monitor",
+            con,
+            summary.flow_run_id,
+            "monitor",
             {"sources": wanted, "publish": publish, "notify": notify},
         )
         first_event = last_event_id(con)
@@ -228,12 +235,19 @@ def _monitor_locked(
             summary.status = "failed"
             summary.events = events_since(con, first_event)
             record_run_end(
-                con, summary.flow_run_id, summary.reports, summary.events,
-                extra_errors=[{"item": "run", "error": str(exc)}], status="failed",
+                con,
+                summary.flow_run_id,
+                summary.reports,
+                summary.events,
+                extra_errors=[{"item": "run", "error": str(exc)}],
+                status="failed",
             )
             raise
         record_run_end(
-            con, summary.flow_run_id, summary.reports, summary.events,
+            con,
+            summary.flow_run_id,
+            summary.reports,
+            summary.events,
             extra_errors=[{"item": "config", "error": note} for note in problems],
         )
     finally:
@@ -255,4 +269,3 @@ def digest() -> str:
     except WriterBusy as exc:
         get_run_logger().warning(str(exc))
         return f"skipped: {exc}"
-

@@ -61,8 +61,14 @@ class Settings:
 
 
 _KNOWN_KEYS = {
-    "source_dirs", "enabled_sources", "user_agent",
-    "smtp", "dashboard_url", "unsubscribe_url", "unsubscribe_secret_env", "digest_hour",
+    "source_dirs",
+    "enabled_sources",
+    "user_agent",
+    "smtp",
+    "dashboard_url",
+    "unsubscribe_url",
+    "unsubscribe_secret_env",
+    "digest_hour",
 }
 _SMTP_KEYS = {"host", "port", "security", "user", "password_env", "sender", "timeout"}
 

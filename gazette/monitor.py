@@ -440,7 +440,8 @@ def load_prepared(
         storage_path=str(body),
         content_type=result.content_type,
         size_bytes=body.stat().st_size,
-        extra=result.warc.as_extra() if result.warc and result.status == 200
+        extra=result.warc.as_extra()
+        if result.warc and result.status == 200
         else warc_location_of(con, result.sha256 or ""),
     )
     issue = IssueRecord(**{**publication.issue.__dict__, "page_count": extraction.page_count})
@@ -459,8 +460,15 @@ def load_prepared(
 
 
 # The errors a publication is expected to fail with: reported by their own one-line message.
-EXPECTED_INGEST_ERRORS = (FetchError, ExtractionError, LoadError, ListingLayoutError, WarcError, OSError,
-                          requests.RequestException)
+EXPECTED_INGEST_ERRORS = (
+    FetchError,
+    ExtractionError,
+    LoadError,
+    ListingLayoutError,
+    WarcError,
+    OSError,
+    requests.RequestException,
+)
 # At the per-publication boundary anything else is that publication's failure too (a reader bug
 # on one odd file must not lose the rest of the run); only KeyboardInterrupt/SystemExit stop a run.
 INGEST_ERRORS = (Exception,)

@@ -59,9 +59,12 @@ def test_the_stream_new_issue_fetched_once_with_its_events(prefect_api, home, re
         runs = con.execute("SELECT status, issues_loaded FROM flow_runs ORDER BY started_at").fetchall()
         loaded = [first["ingested"], 0, evolved["ingested"]]
         assert runs == [("completed", n) for n in loaded]
-        assert con.execute(
-            "SELECT count(*) FROM documents WHERE doc_number = '宁政办函〔2024〕9号'"
-        ).fetchone()[0] == 1
+        assert (
+            con.execute("SELECT count(*) FROM documents WHERE doc_number = '宁政办函〔2024〕9号'").fetchone()[
+                0
+            ]
+            == 1
+        )
         # (a) the republished document: a second sighting, still one version
         sightings, versions = con.execute(
             "SELECT count(DISTINCT s.issue_id), count(DISTINCT v.version_id) FROM sightings s "
@@ -116,9 +119,12 @@ def test_one_broken_issue_fails_alone_and_is_reported(prefect_api, home, replica
     assert result["failed"] == 1 and "replica-2020-11" not in result["ingested_issue_ids"]
     assert result["ingested"] == result["found"] - 1
     with _warehouse(home) as con:
-        assert con.execute(
-            "SELECT count(*) FROM events WHERE kind = 'extraction_problem' AND issue_id = 'replica-2020-11'"
-        ).fetchone()[0] == 1
+        assert (
+            con.execute(
+                "SELECT count(*) FROM events WHERE kind = 'extraction_problem' AND issue_id = 'replica-2020-11'"
+            ).fetchone()[0]
+            == 1
+        )
         assert con.execute("SELECT status, error_count FROM flow_runs").fetchone() == ("completed", 1)
 
 
@@ -130,8 +136,11 @@ def test_backfill_runs_on_a_real_dask_cluster(prefect_api, home, replica_site) -
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
         runner = task_runner_for(workers=2, dask_address=cluster.scheduler_address)
         result = backfill.with_options(task_runner=runner)(
-            source="replica", year_from=2020, year_to=2023,
-            variables={"REPLICA_URL": replica_site.base_url}, progress=False,
+            source="replica",
+            year_from=2020,
+            year_to=2023,
+            variables={"REPLICA_URL": replica_site.base_url},
+            progress=False,
         )
 
     assert type(runner).__name__ == "DaskTaskRunner"
@@ -139,8 +148,11 @@ def test_backfill_runs_on_a_real_dask_cluster(prefect_api, home, replica_site) -
     assert "replica-2020-11" in result["ingested_issue_ids"]
     assert "replica-2024-02" not in result["ingested_issue_ids"]  # outside the year range
     with _warehouse(home) as con:
-        assert con.execute(
-            "SELECT count(*) FROM documents WHERE doc_number = '宁政规发〔2020〕5号'"
-        ).fetchone()[0] == 1
+        assert (
+            con.execute("SELECT count(*) FROM documents WHERE doc_number = '宁政规发〔2020〕5号'").fetchone()[
+                0
+            ]
+            == 1
+        )
         runs = con.execute("SELECT flow_name, status FROM flow_runs").fetchall()
         assert runs == [("backfill", "completed")]

@@ -224,8 +224,18 @@ def test_a_column_of_indented_one_line_paragraphs_keeps_its_continuation_line(tm
 def test_a_ragged_column_of_table_cells_is_still_a_column(tmp_path):
     """No cell of the left column reaches the gutter and its longest cell is alone: all of them
     are left-column text, not full-width rows."""
-    cells = ["主要指标", "一、持续深化", "商事制度改革", "自治区市场监管", "厅牵头", "目标任务",
-             "不断提升企业开办效率", "深化一窗一网通办", "推进电子证照", "企业开办时间压缩"]
+    cells = [
+        "主要指标",
+        "一、持续深化",
+        "商事制度改革",
+        "自治区市场监管",
+        "厅牵头",
+        "目标任务",
+        "不断提升企业开办效率",
+        "深化一窗一网通办",
+        "推进电子证照",
+        "企业开办时间压缩",
+    ]
     left = [(0, cell) for cell in cells]
     right = [(0, BODY[k * FULL_LINE : (k + 1) * FULL_LINE]) for k in range(len(cells))]
     lines = [text for _, text in left + right]

@@ -165,9 +165,7 @@ def test_a_script_in_a_document_title_is_escaped_in_the_digest_email(
         validate_spec({"email": "wang@example.org", "keywords": ["营商环境"]}),
         backfill=True,
     )
-    _, text, html = preview_digest(
-        hostile_warehouse, _settings(tmp_path, 25), "wang@example.org", now=NOW
-    )
+    _, text, html = preview_digest(hostile_warehouse, _settings(tmp_path, 25), "wang@example.org", now=NOW)
     assert "营商环境的通知" in html  # the document is in the digest
     assert "<script>" not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in html

@@ -43,7 +43,11 @@ def test_a_304_is_archived_too_as_evidence_that_the_url_was_checked(replica_site
     with new_session() as session:
         first = fetch(session, url, tmp_path / "raw", allowed_hosts=["127.0.0.1"], archive=archive)
         again = fetch(
-            session, url, tmp_path / "raw", allowed_hosts=["127.0.0.1"], archive=archive,
+            session,
+            url,
+            tmp_path / "raw",
+            allowed_hosts=["127.0.0.1"],
+            archive=archive,
             previous=Validators(etag=first.etag, last_modified=first.last_modified),
         )
     assert again.not_modified
@@ -69,9 +73,17 @@ def test_threads_appending_at_once_leave_every_record_whole(tmp_path: Path) -> N
 
     def write(n: int):
         body = f"body {n} ".encode() * (n + 1) * 100
-        return n, body, archive.record_response(
-            f"http://127.0.0.1/{n}", 200, "OK", {"Content-Type": "text/plain"}, io.BytesIO(body),
-            fetched_at=moment,
+        return (
+            n,
+            body,
+            archive.record_response(
+                f"http://127.0.0.1/{n}",
+                200,
+                "OK",
+                {"Content-Type": "text/plain"},
+                io.BytesIO(body),
+                fetched_at=moment,
+            ),
         )
 
     with ThreadPoolExecutor(8) as pool:
@@ -97,8 +109,8 @@ def test_a_poll_records_every_response_in_the_warc_index_and_the_files_extra(
             "SELECT extra, sha256 FROM fetched_files WHERE content_type = 'application/pdf' LIMIT 1"
         ).fetchone()
         location = json.loads(extra)
-        assert read_payload(tmp_path / "warc", location) == (
-            tmp_path / "raw" / sha256[:2] / sha256
-        ).read_bytes()
+        assert (
+            read_payload(tmp_path / "warc", location) == (tmp_path / "raw" / sha256[:2] / sha256).read_bytes()
+        )
     finally:
         con.close()

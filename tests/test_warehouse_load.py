@@ -93,8 +93,7 @@ def test_extraction_noise_is_not_a_new_version_but_a_changed_number_is(con) -> N
     result = load_issue(con, *samples.issue_2024_03(), today=TODAY)
     versions = dict(
         con.execute(
-            "SELECT doc_number, version_count FROM documents "
-            "WHERE doc_number LIKE '宁政办发〔2023〕5_号'"
+            "SELECT doc_number, version_count FROM documents WHERE doc_number LIKE '宁政办发〔2023〕5_号'"
         ).fetchall()
     )
     # 50号 reprinted with [] brackets, "50 号" and extra line breaks: same content.

@@ -43,8 +43,13 @@ def record_problem(
         FROM events
         """,
         [
-            event_key, issue_id, source_id, datetime.now(UTC).replace(tzinfo=None), summary,
-            json.dumps({"stage": stage, "problem": message}, ensure_ascii=False), flow_run_id,
+            event_key,
+            issue_id,
+            source_id,
+            datetime.now(UTC).replace(tzinfo=None),
+            summary,
+            json.dumps({"stage": stage, "problem": message}, ensure_ascii=False),
+            flow_run_id,
         ],
     )
     return True

@@ -35,8 +35,11 @@ def _load_seed(warehouse: Path, seed: str, issue_id: str) -> None:
     con = open_warehouse(warehouse)
     try:
         load_issue(
-            con, IssueRecord(issue_id=issue_id, source_id="seeds"), FetchedFile(sha256=sha, url=str(path)),
-            result.pages, result.documents,
+            con,
+            IssueRecord(issue_id=issue_id, source_id="seeds"),
+            FetchedFile(sha256=sha, url=str(path)),
+            result.pages,
+            result.documents,
         )
     finally:
         con.close()
@@ -61,9 +64,21 @@ def test_an_unwritable_data_directory_is_one_clear_line_and_no_write(tmp_path: P
         path.chmod(0o555 if path.is_dir() else 0o444)
 
     result = subprocess.run(
-        ["setpriv", "--bounding-set", "-all", "--inh-caps", "-all", "--",
-         str(Path(sys.executable).parent / "gazette"), "monitor", "--once"],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            "setpriv",
+            "--bounding-set",
+            "-all",
+            "--inh-caps",
+            "-all",
+            "--",
+            str(Path(sys.executable).parent / "gazette"),
+            "monitor",
+            "--once",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
         env={**os.environ, "GAZETTE_HOME": str(home), "PREFECT_HOME": str(tmp_path / "prefect")},
     )
 
@@ -112,9 +127,19 @@ def test_a_full_disk_during_a_load_is_a_clear_error_and_all_or_nothing(tmp_path:
     limit = 64 * 1024  # no write past 64 KiB in any file: the WAL and the database both hit it
 
     child = subprocess.run(
-        [sys.executable, "-c", _FULL_DISK_CHILD, str(warehouse), str(SEEDS / "001_f426c9d5139ab6f6.txt"),
-         str(limit)],
-        capture_output=True, text=True, timeout=120, check=False, cwd=REPO,
+        [
+            sys.executable,
+            "-c",
+            _FULL_DISK_CHILD,
+            str(warehouse),
+            str(SEEDS / "001_f426c9d5139ab6f6.txt"),
+            str(limit),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=REPO,
     )
 
     assert child.returncode == 3, child.stdout + child.stderr

@@ -338,9 +338,7 @@ def test_a_connection_reset_mid_pdf_fails_that_pdf_keeps_no_partial_file_and_the
     assert _counts(warehouse) == fault_free_counts
 
 
-def test_a_redirect_to_another_host_is_never_followed(
-    proxy: FaultyProxy, warehouse, tmp_path: Path
-) -> None:
+def test_a_redirect_to_another_host_is_never_followed(proxy: FaultyProxy, warehouse, tmp_path: Path) -> None:
     proxy.always = {PDF_2024: "redirect"}
     elsewhere: FaultyProxy = proxy.elsewhere  # type: ignore[attr-defined]
 
