@@ -29,9 +29,10 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from extractors.canon import strip_furniture
 from extractors.pipeline import extract_file
-from reconcile.canon import strip_furniture
-from reconcile.dedup import Copy, DuplicateIndex, is_near_duplicate
+from reconcile.dedup import DuplicateIndex, is_near_duplicate
+from warehouse.copies import Copy
 
 CORPUS = Path(__file__).resolve().parent.parent / "replica" / "corpus"
 

@@ -21,9 +21,9 @@ import re
 import time
 from pathlib import Path
 
+from extractors.canon import canonical, strip_furniture
 from extractors.pipeline import extract_file
 from reconcile.blocks import _paragraphs, split_blocks
-from reconcile.canon import canonical, strip_furniture
 from reconcile.diff import diff_blocks, diff_texts
 
 CORPUS = Path(__file__).resolve().parent.parent / "replica" / "corpus"

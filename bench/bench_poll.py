@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_poll.py
 
 Anchor, same run: the first poll of the same site (everything downloaded, extracted,
-loaded). Figures: the no-change poll as plain Python (gazette.monitor.poll_source with
+loaded). Figures: the no-change poll as plain Python (pipeline.run.poll_source with
 the polite session and the WARC archive, as the flow does it) and as the Prefect
 `monitor` flow, timed after a first flow run so Prefect's start-up is excluded.
 """
@@ -18,10 +18,11 @@ import time
 
 from _replica import served_replica
 
+from core.config import BUILTIN_SOURCES
 from extractors.listing import load_source
 from extractors.warc import WarcArchive
-from gazette.config import BUILTIN_SOURCES
-from gazette.monitor import polite_session, poll_source
+from pipeline.crawl import polite_session
+from pipeline.run import poll_source
 from warehouse.connect import open_warehouse
 
 

@@ -14,6 +14,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from core.errors import UserInputError
 from warehouse.fts import load_fts
 from warehouse.search import INDEX_SCHEMA, highlight, tokenize
 
@@ -187,7 +188,7 @@ class SearchFilters:
     as_of: date | None = None  # the date the status is computed for (default: today)
 
 
-class SearchInputError(ValueError):
+class SearchInputError(UserInputError):
     """The search cannot run as asked (nothing searchable in the words given)."""
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.config import BUILTIN_SOURCES
 from extractors.fetch import new_session
 from extractors.listing import load_source
-from gazette.config import BUILTIN_SOURCES
-from gazette.monitor import poll_source
+from pipeline.run import poll_source
 from reconcile.pipeline import reconcile
 from replica.build import build_sample, default_output_dir
 from replica.server import serve_site

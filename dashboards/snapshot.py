@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from gazette import paths
+from core import paths
 from warehouse.connect import WarehouseError
 from warehouse.snapshot import SNAPSHOT_FILE
 

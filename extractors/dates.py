@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from core.errors import ExtractionError
+
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _CN_DIGITS = {
     "〇": 0,
@@ -46,7 +48,7 @@ DATE_RE = re.compile(DATE_PATTERN)
 _ISO_RE = re.compile(r"(\d{4})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})")
 
 
-class DateError(ValueError):
+class DateError(ExtractionError):
     """A string that looks like a date but names no day of the calendar."""
 
 

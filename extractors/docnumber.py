@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.errors import ExtractionError
 from extractors.dates import cn_small_number
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -78,7 +79,7 @@ _TYPE_LEAD_RE = re.compile(
 )
 
 
-class DocNumberError(ValueError):
+class DocNumberError(ExtractionError):
     """A string offered as a document number that is not one."""
 
 

@@ -8,9 +8,16 @@ that only knows "bad value".
 
 from __future__ import annotations
 
+from core.errors import ExtractionError
 
-class ExtractionError(ValueError):
-    """A file could not be turned into pages; the message is one line, for humans."""
+# The stage base (a ValueError, a GazetteError) is defined with the other stage bases.
+__all__ = [
+    "EmptyFileError",
+    "ExtractionError",
+    "HtmlExtractionError",
+    "TextDecodingError",
+    "UnsupportedFormatError",
+]
 
 
 class EmptyFileError(ExtractionError):

@@ -25,15 +25,12 @@ from urllib.parse import urlsplit
 
 import requests
 
+from core.errors import FetchError
 from extractors.warc import WarcArchive, WarcLocation
 
 USER_AGENT = "gazette-monitor/0.1 (+https://example.invalid/gazette-monitor; document-update monitor)"
 DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-
-
-class FetchError(RuntimeError):
-    """A response we refuse to keep: wrong host, too large, or an HTTP error."""
 
 
 class TransientFetchError(FetchError):

@@ -1,10 +1,11 @@
 """Source configs and the listing parser: where a publisher lists its issues, and what is on a page.
 
-A publisher's site layout is data (gazette/sources/*.yaml), not code, so that a site redesign is a
+A publisher's site layout is data (core/sources/*.yaml), not code, so that a site redesign is a
 config fix that a test catches. The parsing functions here are pure (bytes in, records out; no
-network, no orchestrator), which keeps them testable on saved pages; only `discover` and
-`fetch_issue_page` talk HTTP, with plain GETs through a caller-owned `requests.Session` (politeness,
-retries and raw archiving belong to the fetch stage).
+network, no orchestrator), which keeps them testable on saved pages. `walk_listing` and
+`read_issue_page` are the one walker of a site: they take their pages from a `get` callable, so
+the monitor, the backfill, `gazette sources` and the tests all walk a site the same way, and
+politeness, conditional requests and archiving stay in the fetch stage.
 
 A listing page on which the configured selectors find nothing raises `ListingLayoutError`: an empty
 result would otherwise read as "no new issues" and hide a changed layout for months.
@@ -17,16 +18,17 @@ import datetime as dt
 import logging
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-import requests
 import soupsieve
 import yaml
 from bs4 import BeautifulSoup, Tag
+
+from core.errors import ConfigError, FetchError
 
 logger = logging.getLogger(__name__)
 
@@ -42,16 +44,12 @@ _SKIPPED_HREF = re.compile(r"^\s*(?:javascript:|mailto:|tel:|#|$)", re.IGNORECAS
 # errors
 
 
-class SourceConfigError(ValueError):
+class SourceConfigError(ConfigError):
     """A source YAML is unreadable or invalid; the message names the file and the bad key."""
 
 
-class ListingLayoutError(ValueError):
+class ListingLayoutError(FetchError, ValueError):
     """A listing page no longer matches its source's selectors (the site changed its layout)."""
-
-
-class ListingFetchError(RuntimeError):
-    """A listing or issue page could not be fetched (HTTP error or network failure)."""
 
 
 # ----------------------------------------------------------------------------------------------
@@ -798,58 +796,53 @@ def parse_issue_page(
 
 
 # ----------------------------------------------------------------------------------------------
-# walking a live site (plain GETs; the fetch stage adds politeness and archiving)
+# the one listing walker: pages come from a `get` callable the caller owns
 
 
-def _get(session: requests.Session, url: str, source: SourceConfig) -> requests.Response:
-    try:
-        response = session.get(
-            url, timeout=source.fetch.timeout, headers={"User-Agent": source.fetch.user_agent}
-        )
-    except requests.RequestException as exc:
-        raise ListingFetchError(f"GET {url} failed: {type(exc).__name__}: {exc}") from exc
-    if response.status_code != 200:
-        raise ListingFetchError(f"GET {url} answered HTTP {response.status_code}")
-    return response
+@dataclass(frozen=True)
+class FetchedPage:
+    """A page as the walker needs it: where the request landed, its bytes, the server's content type.
+
+    `url` is the URL after redirects: relative links resolve against it, as a browser does
+    (a listing at /zfgb that redirects to /zfgb/ lists ./2024/… relative to /zfgb/).
+    """
+
+    url: str
+    body: bytes
+    content_type: str | None = None
 
 
-def discover(source: SourceConfig, session: requests.Session) -> list[IssueLink]:
-    """Walk every listing of a source, following pagination, and return what it lists.
+# The fetch stage behind the walker: conditional GETs, politeness and archiving in production
+# (pipeline.crawl.Crawler.page), a bare GET in a test. The walker itself never talks HTTP.
+GetPage = Callable[[str], FetchedPage]
 
-    Each page is parsed as it arrives, so a layout change fails on the page where it happens.
-    Items are de-duplicated by URL (a listing that shifts while being walked repeats items).
+
+def walk_listing(source: SourceConfig, spec: ListingSpec, start: str, get: GetPage) -> Iterator[ListingPage]:
+    """Every page of one listing from `start`, following its pagination; each page parsed as it arrives.
+
+    A layout change fails on the page where it happens (`ListingLayoutError`); pages already
+    walked have been yielded by then. Stops at `max_pages` or at a page seen before.
     """
     source.require_bound()
-    found: dict[str, IssueLink] = {}
-    for spec in source.listings:
-        for start in spec.start_urls:
-            url: str | None = start
-            visited: set[str] = set()
-            while url is not None and url not in visited and len(visited) < spec.pagination.max_pages:
-                visited.add(url)
-                response = _get(session, url, source)
-                page = parse_listing(
-                    response.content,
-                    response.url,
-                    source,
-                    listing=spec.name,
-                    charset=charset_from_content_type(response.headers.get("Content-Type")),
-                )
-                for item in page.items:
-                    found.setdefault(item.url, item)
-                for rejected in page.rejected:
-                    logger.info("%s: not following %s (%s)", url, rejected.url, rejected.reason)
-                url = page.next_url
-    return list(found.values())
+    url: str | None = start
+    visited: set[str] = set()
+    while url is not None and url not in visited and len(visited) < spec.pagination.max_pages:
+        visited.add(url)
+        page = get(url)
+        visited.add(page.url)
+        parsed = parse_listing(
+            page.body,
+            page.url,
+            source,
+            listing=spec.name,
+            charset=charset_from_content_type(page.content_type),
+        )
+        yield parsed
+        url = parsed.next_url
 
 
-def fetch_issue_page(link: IssueLink, source: SourceConfig, session: requests.Session) -> IssuePage:
-    """GET an issue page found by `discover` and read its PDF and article links."""
+def read_issue_page(link: IssueLink, source: SourceConfig, get: GetPage) -> IssuePage:
+    """The PDF and article links of the issue page that a listing item points to."""
     source.require_bound()
-    response = _get(session, link.url, source)
-    return parse_issue_page(
-        response.content,
-        response.url,
-        source,
-        charset=charset_from_content_type(response.headers.get("Content-Type")),
-    )
+    page = get(link.url)
+    return parse_issue_page(page.body, page.url, source, charset=charset_from_content_type(page.content_type))

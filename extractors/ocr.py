@@ -21,6 +21,7 @@ import subprocess
 
 import pypdfium2 as pdfium
 
+from core.errors import ExtractionError
 from extractors.furniture import FramedPage, frame_text_page
 from extractors.layout import is_cjk
 from extractors.model import Page
@@ -30,7 +31,7 @@ DPI = 300
 TIMEOUT_S = 120.0
 
 
-class OcrError(RuntimeError):
+class OcrError(ExtractionError):
     """OCR of one page failed; the page stays flagged as having no text."""
 
 

@@ -25,11 +25,13 @@ from urllib.parse import urlsplit
 
 import requests
 
+from core.errors import FetchError
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_EXCEPTIONS = (requests.exceptions.Timeout, requests.exceptions.ConnectionError)
 
 
-class RobotsDisallowed(requests.RequestException):
+class RobotsDisallowed(FetchError, requests.RequestException):
     """robots.txt of the host does not allow this URL for our user agent."""
 
 

@@ -28,10 +28,12 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from core.errors import FetchError
+
 SOFTWARE = "gazette-monitor (warcio)"
 
 
-class WarcError(RuntimeError):
+class WarcError(FetchError):
     """A WARC record could not be written or read back."""
 
 

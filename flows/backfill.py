@@ -1,11 +1,10 @@
 """`backfill`: one source, a year range, its issues prepared in parallel and loaded by one writer.
 
-Fetching and extracting (the slow, CPU- and network-bound part) run as `prepare`
-tasks on a task runner: Prefect's ThreadPoolTaskRunner on this machine, or
-prefect-dask's DaskTaskRunner when a Dask scheduler address is given (a
-`dask.distributed` cluster; its workers need $GAZETTE_HOME on a shared disk).
-The flow itself is the single writer: it records each fetch and loads each
-result as it completes, since DuckDB allows one writing process.
+The sequence is the pipeline's (pipeline.run.run_backfill); this flow adds the task runner
+that prepares publications in parallel (Prefect's ThreadPoolTaskRunner on this machine, or
+prefect-dask's DaskTaskRunner when a Dask scheduler address is given: a `dask.distributed`
+cluster whose workers see $GAZETTE_HOME on a shared disk), a progress bar and a progress
+artifact. The flow itself is the single writer, since DuckDB allows one writing process.
 """
 
 from __future__ import annotations
@@ -14,11 +13,10 @@ import flows.prefect_env  # noqa: F401 - Prefect reads its settings when first i
 
 # isort: split
 
-import time
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import duckdb
 from prefect import flow
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.futures import as_completed
@@ -26,34 +24,18 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from core import paths
+from core.config import load_settings
+from core.errors import UserInputError
 from extractors.listing import SourceConfig
-from extractors.warc import WarcArchive
-from flows.monitor import current_run_id, select_sources, warc_dir
-from flows.summary import RunSummary, run_as_writer
+from flows.monitor import current_run_id, report_run
 from flows.tasks import prepare_task
-from gazette import paths
-from gazette.config import load_settings
-from gazette.monitor import (
-    INGEST_ERRORS,
-    Crawler,
-    PollReport,
-    Publication,
-    discover_publications,
-    events_since,
-    failed_outcome,
-    last_event_id,
-    load_prepared,
-    loaded_sha256,
-    polite_session,
-    record_run_end,
-    record_run_start,
-    remember,
-    remembered,
-)
-from warehouse.connect import open_warehouse
+from pipeline.report import Publication, RunSummary
+from pipeline.run import PrepareAll, PrepareJob, run_as_writer, run_backfill, warc_dir
+from pipeline.sources import select_sources
 
 
-class BackfillError(ValueError):
+class BackfillError(UserInputError):
     """The backfill cannot start: unknown source, empty year range."""
 
 
@@ -66,13 +48,25 @@ def task_runner_for(workers: int, dask_address: str | None = None) -> TaskRunner
     return ThreadPoolTaskRunner(max_workers=max(1, workers))
 
 
-def publication_year(publication: Publication) -> int | None:
-    issue = publication.issue
-    if issue.year:
-        return issue.year
-    if issue.published_date and issue.published_date[:4].isdigit():
-        return int(issue.published_date[:4])
-    return None
+def prepare_on_runner(source: SourceConfig, home: Path) -> PrepareAll:
+    """`prepare_all` for the pipeline: one `prepare` task per publication on the flow's task runner."""
+
+    def prepare_all(
+        jobs: list[PrepareJob],
+    ) -> Iterator[tuple[Publication, Any]]:
+        futures = {
+            prepare_task.submit(
+                source, publication, memory, last_loaded, paths.raw_dir(home), warc_dir(home)
+            ): publication
+            for publication, memory, last_loaded in jobs
+        }
+        for future in as_completed(list(futures)):
+            try:
+                yield futures[future], future.result()
+            except Exception as exc:
+                yield futures[future], exc
+
+    return prepare_all
 
 
 @flow(name="backfill", task_runner=ThreadPoolTaskRunner(max_workers=4))
@@ -83,94 +77,35 @@ def backfill(
     variables: dict[str, str] | None = None,
     progress: bool = True,
     wait_for_lock: float = 0.0,
-) -> dict:
-    """Ingest every publication of `source` dated `year_from`..`year_to` (inclusive), in parallel.
-
-    Already-loaded publications cost one conditional request each and are not
-    extracted again, so a backfill can be interrupted and rerun.
-    """
+) -> dict[str, Any]:
+    """Ingest every publication of `source` dated `year_from`..`year_to` (inclusive), in parallel."""
     if year_from > year_to:
         raise BackfillError(f"empty year range {year_from}..{year_to}")
     settings = load_settings()
     home = paths.ensure_home(settings.home)
-    run_id = current_run_id()
-    summary = RunSummary(flow_name="backfill", flow_run_id=run_id)
+    summary = RunSummary(flow_name="backfill", flow_run_id=current_run_id())
     chosen, problems = select_sources(settings, [source], variables)
     if not chosen:
         raise BackfillError("; ".join(problems) or f"unknown source {source!r}")
     config = chosen[0]
     config.require_bound()
-
-    def write() -> None:
-        con = open_warehouse(paths.warehouse_path(home))
-        try:
-            record_run_start(
-                con, run_id, "backfill", {"source": source, "year_from": year_from, "year_to": year_to}
-            )
-            first_event = last_event_id(con)
-            report = PollReport(source_id=config.id, started_at=datetime.now(UTC))
-            summary.reports.append(report)
-            _backfill_locked(con, config, report, home, run_id, (year_from, year_to), progress)
-            summary.events = events_since(con, first_event)
-            record_run_end(con, run_id, summary.reports, summary.events)
-        finally:
-            con.close()
-
-    return run_as_writer(summary, home, wait_for_lock, write)
-
-
-def _backfill_locked(
-    con: duckdb.DuckDBPyConnection,
-    config: SourceConfig,
-    report: PollReport,
-    home: Path,
-    run_id: str,
-    years: tuple[int, int],
-    show: bool,
-) -> None:
-    """Discover in the flow, prepare on the runner, record and load here as results arrive."""
-    raw_dir = paths.raw_dir(home)
-    archive_dir = warc_dir(home)
-    with polite_session(config) as session:
-        archive = WarcArchive(archive_dir)
-        crawler = Crawler(con, session, raw_dir, config, report, archive=archive, flow_run_id=run_id)
-        publications = [
-            p
-            for p in discover_publications(crawler)
-            if (year := publication_year(p)) is not None and years[0] <= year <= years[1]
-        ]
-    total = len(publications)
-    description = f"backfill {config.id} {years[0]}-{years[1]}: {total} publications"
+    description = f"backfill {config.id} {year_from}-{year_to}"
     artifact_id = create_progress_artifact(0.0, key="backfill-progress", description=description)
-    started = time.perf_counter()
-    futures = {
-        prepare_task.submit(
-            config,
-            publication,
-            remembered(con, publication.url, raw_dir),
-            loaded_sha256(con, publication.issue.issue_id),
-            raw_dir,
-            archive_dir,
-        ): publication
-        for publication in publications
-    }
-    done = 0
     columns = (TextColumn("backfill"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), disable=not show, transient=False) as bar:
-        bar_task = bar.add_task("backfill", total=total)
-        for future in as_completed(list(futures)):
-            publication = futures[future]
-            try:
-                prepared = future.result()
-                remember(con, config.id, prepared.result, run_id)
-                report.requests[str(prepared.result.status)] += 1
-                outcome = load_prepared(con, prepared, run_id)
-            except INGEST_ERRORS as exc:
-                outcome = failed_outcome(con, publication, exc, run_id)
-            report.outcomes.append(outcome)
-            done += 1
-            bar.advance(bar_task)
+    with Progress(*columns, console=Console(stderr=True), disable=not progress, transient=False) as bar:
+        bar_task = bar.add_task("backfill", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(bar_task, completed=done, total=total)
             update_progress_artifact(artifact_id, 100.0 * done / total)
-    report.seconds["prepare+load"] += time.perf_counter() - started
-    if total == 0:
-        update_progress_artifact(artifact_id, 100.0)
+
+        run_as_writer(
+            summary,
+            home,
+            wait_for_lock,
+            lambda: run_backfill(
+                summary, home, config, (year_from, year_to), prepare_on_runner(config, home), advance
+            ),
+        )
+    update_progress_artifact(artifact_id, 100.0)
+    return report_run(summary)

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from gazette import paths
+from core import paths
 
 console = Console()
 err_console = Console(stderr=True)

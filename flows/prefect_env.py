@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-from gazette import paths
+from core import paths
 
 
 def configure_prefect_environment() -> None:

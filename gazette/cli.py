@@ -17,7 +17,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.console import Console
 from rich.table import Table
 
-from gazette import paths
+from core import paths
 
 if TYPE_CHECKING:
     from extractors.pipeline import ExtractionResult
@@ -57,7 +57,7 @@ def _fail(message: str, code: int = 1) -> None:
 @app.command()
 def info() -> None:
     """Show where gazette keeps its data and which sources it knows."""
-    from gazette.config import load_settings
+    from core.config import load_settings
 
     settings = load_settings()
     console.print(f"data directory ($GAZETTE_HOME): {settings.home}")
@@ -70,8 +70,8 @@ def info() -> None:
 @app.command()
 def sources() -> None:
     """List the configured sources (publishers) and whether they are enabled."""
+    from core.config import load_settings
     from extractors.listing import load_sources
-    from gazette.config import load_settings
 
     settings = load_settings()
     table = Table("id", "name", "enabled", "listing", "verified")

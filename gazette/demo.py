@@ -15,9 +15,9 @@ from pathlib import Path
 
 from rich.console import Console
 
+from core import paths
+from core.config import BUILTIN_SOURCES
 from extractors.listing import load_source
-from gazette import paths
-from gazette.config import BUILTIN_SOURCES
 from replica.build import build_sample, default_output_dir
 from replica.server import serve_site
 from replica.site import advance, build_site, site_state

@@ -57,7 +57,7 @@ def _fail(message: str, code: int = 1) -> None:
 @contextmanager
 def _warehouse() -> Iterator:
     """The main warehouse, read-write (subscribers and the outbox live there)."""
-    from gazette import paths
+    from core import paths
     from warehouse.connect import WarehouseError, open_warehouse
 
     try:
@@ -203,7 +203,7 @@ def subscribers_unsubscribe(
     token: Annotated[str, typer.Argument(help="Token from a List-Unsubscribe link.")],
 ) -> None:
     """Process an unsubscribe request (the signed token from the email's link or mailto subject)."""
-    from gazette.config import load_settings
+    from core.config import load_settings
     from notify.subscribers import SubscriberError, remove_subscriber
     from notify.tokens import TokenError, unsubscribe_secret, verify_unsubscribe_token
 
@@ -294,8 +294,8 @@ def digest(
     ] = False,
 ) -> None:
     """Change-alert digests: what is owed to whom; --preview one; --send them."""
-    from gazette import paths
-    from gazette.config import ConfigError, load_settings
+    from core import paths
+    from core.config import ConfigError, load_settings
     from notify.digest import preview_digest, send_due_digests
     from notify.subscribers import SubscriberError
 

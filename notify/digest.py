@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from gazette.config import Settings
+from core.config import Settings
 from notify import outbox
 from notify.content import DigestContent, build_content
 from notify.matching import Matcher, load_events, load_interests, match_subscriber

@@ -14,14 +14,15 @@ import ssl
 from dataclasses import dataclass
 from typing import Literal
 
-from gazette.config import SmtpSettings
+from core.config import SmtpSettings
+from core.errors import NotifyError
 
 
-class SmtpConfigError(RuntimeError):
+class SmtpConfigError(NotifyError):
     """The SMTP settings cannot work as given (e.g. the password variable is unset)."""
 
 
-class SmtpUnavailable(RuntimeError):
+class SmtpUnavailable(NotifyError):
     """The server cannot be reached or refused the session: everything stays queued."""
 
 

@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 import yaml
 
+from core.errors import NotifyError
+
 LANGUAGES = ("zh", "en")
 FREQUENCIES = ("immediate", "daily", "weekly")
 TOPIC_KINDS = ("keyword", "issuer", "doc_type", "source", "document")
@@ -58,7 +60,7 @@ _DOMAIN_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 _DOC_ID = re.compile(r"^doc-[0-9a-f]{16}$")
 
 
-class SubscriberError(ValueError):
+class SubscriberError(NotifyError, ValueError):
     """A subscriber or subscription that cannot be accepted; the message says which and why."""
 
 

@@ -15,10 +15,12 @@ import os
 
 import duckdb
 
+from core.errors import NotifyError
+
 _SIGNATURE_BYTES = 18  # 144 bits: unguessable, and short enough for a mailto subject
 
 
-class TokenError(ValueError):
+class TokenError(NotifyError, ValueError):
     """An unsubscribe token that is malformed, forged, or for an unknown subscriber."""
 
 

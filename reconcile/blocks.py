@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reconcile.canon import canonical, display, is_furniture
+from extractors.canon import canonical, display, is_furniture
 
 _CN_NUM = "一二三四五六七八九十百零〇两"
 _CHAPTER = re.compile(rf"^第[{_CN_NUM}\d]+[章编](?![的])")

@@ -14,6 +14,7 @@ import duckdb
 import typer
 from rich.console import Console
 
+from core.errors import UserInputError
 from reconcile.diff import Diff, Hunk, diff_texts
 from reconcile.lookup import DocumentLookupError, find_document
 from reconcile.render_diff import DiffHeader, render_html, render_text
@@ -22,7 +23,7 @@ console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 
-class DiffLookupError(ValueError):
+class DiffLookupError(UserInputError):
     """The document or the versions asked for are not in the warehouse."""
 
 
@@ -118,7 +119,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Show what changed between two versions of a document (or since last year's edition)."""
-        from gazette import paths
+        from core import paths
         from warehouse.connect import WarehouseError, open_warehouse
         from warehouse.snapshot import snapshot_path
 

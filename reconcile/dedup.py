@@ -18,23 +18,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
-from rapidfuzz.distance import Indel
 
-from reconcile.canon import canonical_body
+from warehouse.copies import Copy, compare_copies
 
 SHINGLE = 5
 NUM_PERM = 64
 LSH_THRESHOLD = 0.5
 MAX_VERIFIED_CANDIDATES = 8
-# Text missing from a scanned page is a page's worth, not a sentence: a copy with
-# a gap explains at most this many separate missing runs, each at least this long.
-GAP_MIN_CHARS = 60
-GAP_MAX_RUNS = 2
 _MAX_HASH = np.uint64((1 << 32) - 1)
 _RNG = np.random.RandomState(1)
 # Multiply-shift hashing, (a·x + b) mod 2^64 >> 32: no modulo, so numpy stays fast.
@@ -45,35 +39,6 @@ _SHIFT = np.uint64(32)
 # so one set, drawn once, is shared by all of them.
 _DATASKETCH_PERMUTATIONS = MinHash(num_perm=NUM_PERM).permutations
 _BASE = np.uint64(1_000_003)
-GAP_REASON = "lacks the text of a page without text layer"
-
-
-@dataclass(frozen=True)
-class Copy:
-    """One copy of a document's text, with what is known about how it was read."""
-
-    text: str
-    title: str | None = None
-    has_gap: bool = False  # a page of its span had no text layer: text may be missing
-
-    @cached_property
-    def body(self) -> str:
-        return canonical_body(self.text, self.title)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Whether two copies are the same version, and why (for the record and for people)."""
-
-    same: bool
-    reason: str
-    similarity: float
-    differences: tuple[str, ...] = field(default=())
-
-
-def content_key(text: str, title: str | None = None) -> str:
-    """sha256 of the canonical body: equal keys are copies that differ by noise alone."""
-    return hashlib.sha256(canonical_body(text, title).encode("utf-8")).hexdigest()
 
 
 def shingle_hashes(canonical_text: str, k: int = SHINGLE) -> np.ndarray:
@@ -106,53 +71,6 @@ def signature(canonical_text: str) -> MinHash:
         return MinHash(num_perm=NUM_PERM, hashvalues=values, permutations=permutations, scheme="affine32")
     except TypeError:  # datasketch 1.x has no schemes
         return MinHash(num_perm=NUM_PERM, hashvalues=values, permutations=permutations)
-
-
-def _runs(ops: list, tag: str, side: str) -> list[tuple[int, int]]:
-    """Merged [start, end) runs of one kind of edit, on one side ('src' or 'dest')."""
-    runs: list[tuple[int, int]] = []
-    for op in ops:
-        if op.tag != tag:
-            continue
-        start, end = (op.src_start, op.src_end) if side == "src" else (op.dest_start, op.dest_end)
-        if runs and start - runs[-1][1] <= 3:  # fragments of one missing run, split by a stray match
-            runs[-1] = (runs[-1][0], end)
-        else:
-            runs.append((start, end))
-    return runs
-
-
-def _explained_by_gap(runs: list[tuple[int, int]], gap: bool) -> bool:
-    return gap and 0 < len(runs) <= GAP_MAX_RUNS and all(end - start >= GAP_MIN_CHARS for start, end in runs)
-
-
-def compare_copies(old: Copy, new: Copy) -> Verdict:
-    """Same version, or a real revision? See the module docstring for the rule."""
-    a, b = old.body, new.body
-    if a == b:
-        return Verdict(True, "identical once extraction noise is removed", 1.0)
-    similarity = Indel.normalized_similarity(a, b)
-    ops = [op for op in Indel.opcodes(a, b) if op.tag != "equal"]
-    titles = {t for t in (Copy(old.title or "").body, Copy(new.title or "").body) if t}
-    ops = [
-        op
-        for op in ops
-        if not (
-            (op.tag == "insert" and b[op.dest_start : op.dest_end] in titles)
-            or (op.tag == "delete" and a[op.src_start : op.src_end] in titles)
-        )
-    ]
-    if not ops:
-        return Verdict(True, "differs only by the title printed again above the body", similarity)
-    deleted, inserted = _runs(ops, "delete", "src"), _runs(ops, "insert", "dest")
-    if not deleted and _explained_by_gap(inserted, old.has_gap):
-        return Verdict(True, f"older copy {GAP_REASON}", similarity)
-    if not inserted and _explained_by_gap(deleted, new.has_gap):
-        return Verdict(True, f"newer copy {GAP_REASON}", similarity)
-    differences = tuple(f"-{a[s:e][:40]}" for s, e in deleted[:5]) + tuple(
-        f"+{b[s:e][:40]}" for s, e in inserted[:5]
-    )
-    return Verdict(False, "the texts differ in content", similarity, differences)
 
 
 @dataclass(frozen=True)

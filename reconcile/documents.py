@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from reconcile.dedup import Copy, DuplicateIndex
+from reconcile.dedup import DuplicateIndex
+from warehouse.copies import Copy
 
 
 def find_document_duplicates(con: duckdb.DuckDBPyConnection) -> int:

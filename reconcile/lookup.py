@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import duckdb
 
+from core.errors import UserInputError
 from warehouse.identity import normalize_doc_number, normalize_title
 
 
-class DocumentLookupError(LookupError):
+class DocumentLookupError(UserInputError, LookupError):
     """Nothing, or several documents, fit what was asked; the message says which."""
 
 

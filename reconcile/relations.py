@@ -29,8 +29,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -39,6 +37,7 @@ from rapidfuzz import fuzz, process
 
 from extractors.references import own_titles
 from warehouse.identity import normalize_doc_number
+from warehouse.transactions import transaction
 
 TITLE_THRESHOLD = 0.90
 _NEAR_MISS_FLOOR = 0.60  # closer than this is worth showing to an analyst as the best candidate
@@ -76,26 +75,6 @@ class Resolution:
     best_candidate_id: str | None = None
     best_candidate_score: float | None = None
     note: str | None = None
-
-
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """A transaction of our own, or the caller's when one is already open (then the caller commits).
-
-    The reconcile pipeline may run identity, versions, diffs and these steps in one transaction;
-    called alone (from the CLI or a test), each step is atomic by itself.
-    """
-    try:
-        con.execute("BEGIN TRANSACTION")
-    except duckdb.TransactionException:
-        yield
-        return
-    try:
-        yield
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def title_key(title: str | None) -> str:

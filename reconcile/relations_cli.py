@@ -15,7 +15,7 @@ import duckdb
 import typer
 from rich.console import Console
 
-from gazette import paths
+from core import paths
 
 err_console = Console(stderr=True, highlight=False)
 

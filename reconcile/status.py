@@ -25,7 +25,7 @@ from datetime import date
 
 import duckdb
 
-from reconcile.relations import transaction
+from warehouse.transactions import transaction
 
 EXPIRING_SOON_DAYS = 30
 

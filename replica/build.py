@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.errors import GazetteError
 from replica.catalogue import Catalogue, CatalogueError, load_catalogue
 from replica.redraw_pdf import RedrawError, redraw_glyph_by_glyph
 from replica.render_html import render_article
@@ -49,7 +50,7 @@ RENDERER_SOURCES = (
 )
 
 
-class ManifestError(ValueError):
+class ManifestError(GazetteError, ValueError):
     """A manifest.json that cannot be read as a manifest of this version."""
 
 

@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from core.errors import GazetteError
+
 CORPUS_DIR: Path = Path(__file__).resolve().parent / "corpus"
 CATALOGUE_PATH: Path = CORPUS_DIR / "catalogue.yaml"
 
@@ -29,7 +31,7 @@ LAYOUTS = frozenset({"two_column", "single_column", "html_only"})
 CASES = frozenset({"republished", "revised", "repeals", "correction"})
 
 
-class CatalogueError(ValueError):
+class CatalogueError(GazetteError, ValueError):
     """The catalogue file is missing, unreadable or does not follow docs/catalogue-schema.md."""
 
 

@@ -19,13 +19,14 @@ import pypdfium2.raw as pdfium_raw
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from core.errors import GazetteError
 from replica.typeset import register_font
 
 # Glyphs whose baselines differ by less than this (points) are on one visual line.
 SAME_LINE_TOLERANCE = 1.0
 
 
-class RedrawError(ValueError):
+class RedrawError(GazetteError, ValueError):
     """The source PDF cannot be read (missing, damaged, encrypted)."""
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from core.errors import GazetteError
 from replica.catalogue import CatalogueDocument, Publication
 from replica.paragraphs import Paragraph, join_width, paragraphs
 from replica.render_image_page import scanned_figure_page, scanned_text_page
@@ -60,7 +61,7 @@ _CHAPTER = re.compile(r"^第[一二三四五六七八九十百]+章")
 _SENTENCE_END = "。；，：:;,"
 
 
-class RenderError(ValueError):
+class RenderError(GazetteError, ValueError):
     """A publication cannot be rendered as asked (wrong layout, bad line ranges, missing text)."""
 
 

@@ -33,6 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from core.errors import GazetteError
 from replica.site import META_FILE, SITE_ORIGIN, SiteMeta, load_site_meta
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ TEXT_SUFFIXES = frozenset({".html", ".htm", ".txt", ".css", ".js", ".json", ".xm
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 
 
-class TraversalRefused(ValueError):
+class TraversalRefused(GazetteError, ValueError):
     """The request path tries to leave the site directory (.., encoded slashes, NUL, dot-files)."""
 
 

@@ -38,6 +38,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.errors import GazetteError
 from replica.catalogue import Catalogue, CatalogueDocument, Publication, load_catalogue
 
 META_FILE = ".site.json"
@@ -50,7 +51,7 @@ BEIJING = dt.timezone(dt.timedelta(hours=8))
 FOREIGN_ENTRY = ("https://www.gov.cn/gongbao/", "【链接】中华人民共和国国务院公报")
 
 
-class SiteError(ValueError):
+class SiteError(GazetteError, ValueError):
     """The site cannot be built or advanced (missing sample files, no such state, no site)."""
 
 

@@ -23,6 +23,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from core.errors import GazetteError
+
 FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 FONT_NAME = "WenQuanYiZenHei"
 
@@ -44,7 +46,7 @@ NO_LINE_END = set("（《「『“‘〔［【([{")
 _TOKEN = re.compile(r"[A-Za-z0-9@#%&/:._\-+=?~]+|.", re.S)
 
 
-class FontError(RuntimeError):
+class FontError(GazetteError, RuntimeError):
     """The embedded CJK font is missing (install Debian's fonts-wqy-zenhei)."""
 
 

@@ -13,13 +13,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 
-from extractors.listing import SourceConfig, load_source
+from extractors.listing import (
+    FetchedPage,
+    GetPage,
+    IssueLink,
+    IssuePage,
+    SourceConfig,
+    load_source,
+    read_issue_page,
+    walk_listing,
+)
 from replica.server import RunningSite, serve_site
 from replica.site import SiteState, advance, build_site, site_state
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-REPLICA_SOURCE = REPO_ROOT / "gazette" / "sources" / "replica.yaml"
+REPLICA_SOURCE = REPO_ROOT / "core" / "sources" / "replica.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +73,42 @@ def replica_site(sample_build: Path, tmp_path: Path) -> Iterator[ReplicaSite]:
     built = build_site(root, 0, sample_build)
     with serve_site(root) as running:
         yield ReplicaSite(root=root, base_url=running.url, built=built, running=running)
+
+
+def bare_get(session: requests.Session) -> GetPage:
+    """Plain GETs for the listing walker (no crawl state, no politeness): where each request landed."""
+
+    def get(url: str) -> FetchedPage:
+        response = session.get(url, timeout=10)
+        response.raise_for_status()
+        return FetchedPage(
+            url=response.url, body=response.content, content_type=response.headers.get("Content-Type")
+        )
+
+    return get
+
+
+@dataclass
+class SiteWalker:
+    """The one listing walker of the product (extractors.listing) over bare GETs, as tests use it."""
+
+    session: requests.Session
+
+    def items(self, source: SourceConfig) -> list[IssueLink]:
+        """Every item of every listing of `source`, following pagination, first sighting per URL."""
+        found: dict[str, IssueLink] = {}
+        for spec in source.listings:
+            for start in spec.start_urls:
+                for page in walk_listing(source, spec, start, bare_get(self.session)):
+                    for item in page.items:
+                        found.setdefault(item.url, item)
+        return list(found.values())
+
+    def issue_page(self, link: IssueLink, source: SourceConfig) -> IssuePage:
+        return read_issue_page(link, source, bare_get(self.session))
+
+
+@pytest.fixture
+def site_walker() -> Iterator[SiteWalker]:
+    with requests.Session() as session:
+        yield SiteWalker(session)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from reconcile.dedup import Copy, DuplicateIndex, compare_copies, content_key, find_duplicates, signature
+from reconcile.dedup import DuplicateIndex, find_duplicates, signature
+from warehouse.copies import Copy, compare_copies, content_key
 
 CORPUS = Path(__file__).resolve().parent.parent / "replica" / "corpus"
 ORDER_130_TITLE = "宁夏回族自治区实施《残疾预防和残疾人康复条例》办法"

@@ -96,8 +96,8 @@ def test_each_run_leaves_a_markdown_summary_artifact(prefect_api, home, replica_
 
 
 def test_a_second_writer_is_skipped_cleanly_while_the_lock_is_held(prefect_api, home, replica_site) -> None:
-    from flows.lock import writer_lock
     from flows.monitor import monitor
+    from warehouse.lock import writer_lock
 
     home.mkdir(parents=True)
     with writer_lock(home, holder="a test holding the lock"):
@@ -121,7 +121,8 @@ def test_one_broken_issue_fails_alone_and_is_reported(prefect_api, home, replica
     with _warehouse(home) as con:
         assert (
             con.execute(
-                "SELECT count(*) FROM events WHERE kind = 'extraction_problem' AND issue_id = 'replica-2020-11'"
+                "SELECT count(*) FROM events"
+                " WHERE kind = 'extraction_problem' AND issue_id = 'replica-2020-11'"
             ).fetchone()[0]
             == 1
         )

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from flows.lock import LOCK_FILE, WriterBusy, writer_lock
+from warehouse.lock import LOCK_FILE, WriterBusy, writer_lock
 
 _HOLDER = """
 import sys, time
 from pathlib import Path
-from flows.lock import writer_lock
+from warehouse.lock import writer_lock
 with writer_lock(Path(sys.argv[1]), holder="monitor run in another process"):
     print("held", flush=True)
     time.sleep(float(sys.argv[2]))

@@ -12,14 +12,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-import requests
 
 from extractors.listing import (
     ListingLayoutError,
     SourceConfig,
     SourceConfigError,
     decode_html,
-    discover,
     load_source,
     load_sources,
     normalize_date,
@@ -27,7 +25,7 @@ from extractors.listing import (
     parse_listing,
 )
 
-SOURCES_DIR = Path(__file__).resolve().parent.parent / "gazette" / "sources"
+SOURCES_DIR = Path(__file__).resolve().parent.parent / "core" / "sources"
 BASE = "http://127.0.0.1:8765"
 
 
@@ -225,13 +223,13 @@ def test_binding_fills_the_replica_url_everywhere(replica) -> None:
     assert replica.allows(f"{BASE}/zfgb/index.html") and not replica.allows("https://www.gov.cn/")
 
 
-def test_walking_an_unbound_source_is_a_clear_error() -> None:
+def test_walking_an_unbound_source_is_a_clear_error(site_walker) -> None:
     unbound = load_source(SOURCES_DIR / "replica.yaml", variables={})
     if not unbound.unresolved:  # REPLICA_URL set in this environment
         pytest.skip("REPLICA_URL is set in the environment")
 
     with pytest.raises(SourceConfigError, match=r"\$\{REPLICA_URL\} not set"):
-        discover(unbound, requests.Session())
+        site_walker.items(unbound)
 
 
 def write(directory: Path, name: str, text: str) -> Path:

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from extractors.fetch import new_session
-from gazette.monitor import poll_source
+from pipeline.run import poll_source
 from warehouse.connect import open_warehouse
 
 

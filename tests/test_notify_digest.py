@@ -22,8 +22,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from PIL import Image, ImageStat
 
+from core.config import Settings, SmtpSettings
 from extractors.pipeline import extract_file
-from gazette.config import Settings, SmtpSettings
 from notify.digest import is_due, preview_digest, send_due_digests
 from notify.outbox import begin_attempt, pending_digests
 from notify.smtp import connect, deliver

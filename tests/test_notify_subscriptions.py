@@ -174,7 +174,7 @@ def test_the_cli_manages_subscribers_with_one_line_errors(tmp_path: Path, monkey
 
 
 def test_smtp_settings_come_from_config_and_a_password_in_the_file_is_refused(tmp_path: Path) -> None:
-    from gazette.config import ConfigError, load_settings
+    from core.config import ConfigError, load_settings
 
     (tmp_path / "config.yaml").write_text(
         "smtp: {host: smtp.example.org, port: 587, security: starttls, user: bot@example.org,\n"

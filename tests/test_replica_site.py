@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from extractors.listing import discover, fetch_issue_page, parse_listing
+from extractors.listing import parse_listing
 from replica.catalogue import load_catalogue
 from replica.site import META_FILE, SITE_ORIGIN, SiteError, build_site, load_site_meta
 
@@ -160,11 +160,11 @@ def test_same_host_absolute_links_carry_the_origin_the_client_used(replica_site)
     assert f'href="{replica_site.base_url}/zfgb/' in page  # the GB-era absolute http:// link
 
 
-def test_walking_the_paginated_listing_finds_every_state_0_issue(replica_site) -> None:
+def test_walking_the_paginated_listing_finds_every_state_0_issue(replica_site, site_walker) -> None:
     catalogue = load_catalogue()
     expected = {(pub.year, pub.number) for pub in catalogue.in_state(0) if pub.kind == "gazette_issue"}
 
-    found = discover(replica_site.source(), requests.Session())
+    found = site_walker.items(replica_site.source())
 
     issues = [link for link in found if link.kind == "gazette_issue"]
     assert {(link.year, link.number) for link in issues} == expected
@@ -177,12 +177,12 @@ def test_walking_the_paginated_listing_finds_every_state_0_issue(replica_site) -
     assert len(articles) == len(html_docs)
 
 
-def test_an_issue_page_links_its_pdf_and_its_articles(replica_site) -> None:
+def test_an_issue_page_links_its_pdf_and_its_articles(replica_site, site_walker) -> None:
     source = replica_site.source()
-    session = requests.Session()
-    issue = next(link for link in discover(source, session) if (link.year, link.number) == (2024, 2))
+    session = site_walker.session
+    issue = next(link for link in site_walker.items(source) if (link.year, link.number) == (2024, 2))
 
-    page = fetch_issue_page(issue, source, session)
+    page = site_walker.issue_page(issue, source)
 
     assert issue.total_number == 731 and issue.date == "2024-01-31"
     assert page.pdf_url == replica_site.url("zfgb/2024/nx-2024-02/nx-2024-02.pdf")
@@ -214,16 +214,18 @@ def test_the_old_compilation_page_in_gb2312_is_labelled_and_parsed(replica_site)
     assert [item.title for item in page.items] == [load_catalogue().publication("guide-2023-ningxia").title]
 
 
-def test_advance_publishes_exactly_the_planned_issue_and_no_other_file_changes(replica_site) -> None:
-    session = requests.Session()
+def test_advance_publishes_exactly_the_planned_issue_and_no_other_file_changes(
+    replica_site, site_walker
+) -> None:
+    session = site_walker.session
     source = replica_site.source()
-    before_links = {link.url for link in discover(source, session)}
+    before_links = {link.url for link in site_walker.items(source)}
     before = served_etags(replica_site, session)
 
     assert replica_site.advance() == 1
 
     after = served_etags(replica_site, session)
-    new_links = [link for link in discover(source, session) if link.url not in before_links]
+    new_links = [link for link in site_walker.items(source) if link.url not in before_links]
     new_issues = [link for link in new_links if link.kind == "gazette_issue"]
     assert [(link.year, link.number) for link in new_issues] == [(2024, 3)]
     planned = load_catalogue().publication(PLANNED)

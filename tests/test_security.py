@@ -22,12 +22,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from core.config import Settings, SmtpSettings
 from dashboards import queries
 from dashboards.graph import relation_graph
 from dashboards.markup import marked_snippet
 from extractors.fetch import FetchError, fetch, host_allowed, new_session
 from extractors.pipeline import extract_file
-from gazette.config import Settings, SmtpSettings
 from notify.digest import preview_digest, send_due_digests
 from notify.subscribers import add_subscriber, validate_spec
 from notify.tokens import TokenError, make_unsubscribe_token, verify_unsubscribe_token

@@ -14,7 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 from extractors.fetch import Validators, fetch, new_session
 from extractors.pipeline import extract_file
 from extractors.warc import WarcArchive, read_payload, read_response
-from gazette.monitor import poll_source
+from pipeline.run import poll_source
 from warehouse.connect import open_warehouse
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from reconcile.status import refresh_status
 from warehouse import samples
 from warehouse.connect import open_warehouse
 from warehouse.load import LoadError, load_issue
-from warehouse.status import refresh_status
 
 TODAY = date(2024, 2, 20)
 TABLES = (

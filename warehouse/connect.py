@@ -11,13 +11,10 @@ from pathlib import Path
 
 import duckdb
 
+from core.errors import WarehouseError
 from warehouse.migrate import migrate
 
 WAREHOUSE_FILE = "warehouse.duckdb"
-
-
-class WarehouseError(RuntimeError):
-    """The warehouse file cannot be opened as asked (missing, locked by a writer, not DuckDB)."""
 
 
 def default_warehouse_path(home: Path) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from datetime import UTC, datetime
 
 import duckdb
@@ -22,6 +23,7 @@ def record_problem(
     message: str,
     stage: str = "ingest",
     flow_run_id: str | None = None,
+    traceback: str | None = None,
 ) -> bool:
     """Append an `extraction_problem` event unless the same problem is already recorded.
 
@@ -48,8 +50,24 @@ def record_problem(
             source_id,
             datetime.now(UTC).replace(tzinfo=None),
             summary,
-            json.dumps({"stage": stage, "problem": message}, ensure_ascii=False),
+            json.dumps(
+                {"stage": stage, "problem": message, **({"traceback": traceback} if traceback else {})},
+                ensure_ascii=False,
+            ),
             flow_run_id,
         ],
     )
     return True
+
+
+def last_event_id(con: duckdb.DuckDBPyConnection) -> int:
+    """The newest event's id: what a run remembers at its start to count what it added."""
+    return int(con.execute("SELECT coalesce(max(event_id), 0) FROM events").fetchone()[0])
+
+
+def events_since(con: duckdb.DuckDBPyConnection, after_event_id: int) -> Counter[str]:
+    """Events recorded after `after_event_id`, counted by kind (new_document, new_version, repealed ...)."""
+    rows = con.execute(
+        "SELECT kind, count(*) FROM events WHERE event_id > ? GROUP BY kind", [after_event_id]
+    ).fetchall()
+    return Counter(dict(rows))

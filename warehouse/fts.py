@@ -12,8 +12,10 @@ from pathlib import Path
 
 import duckdb
 
+from core.errors import WarehouseError
 
-class ExtensionError(RuntimeError):
+
+class ExtensionError(WarehouseError):
     """The fts extension cannot be loaded (wheel missing or built for another DuckDB)."""
 
 

@@ -28,8 +28,9 @@ from datetime import UTC, date, datetime
 
 import duckdb
 
+from core.errors import WarehouseError
 from extractors.model import Document, Page
-from reconcile.versions import match_known_copies
+from warehouse.copies import match_known_copies
 from warehouse.records import FetchedFile, IssueRecord
 from warehouse.staging import stage
 
@@ -47,7 +48,7 @@ CHECKPOINT_THRESHOLD = "1GB"
 _TEMP_TABLES = ("_staged", "_new_documents", "_new_versions", "_resolved", "_new_events", "_touched")
 
 
-class LoadError(RuntimeError):
+class LoadError(WarehouseError):
     """An issue could not be loaded; nothing of it was written."""
 
 

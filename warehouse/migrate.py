@@ -17,11 +17,13 @@ from pathlib import Path
 
 import duckdb
 
+from core.errors import WarehouseError
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _FILE_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
 
-class MigrationError(RuntimeError):
+class MigrationError(WarehouseError):
     """The warehouse's recorded schema history does not fit the migrations shipped."""
 
 

@@ -27,6 +27,7 @@ from datetime import date
 import duckdb
 import pyarrow as pa
 
+from core.errors import WarehouseError
 from warehouse.fts import load_fts
 
 INDEX_SCHEMA = "fts_main_search_documents"
@@ -36,7 +37,7 @@ _WHITESPACE = re.compile(r"\s+")
 _BREAK_BETWEEN_CJK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
 
 
-class SearchError(RuntimeError):
+class SearchError(WarehouseError):
     """A search that cannot run: empty query, or no index built yet."""
 
 

@@ -30,7 +30,7 @@ PARQUET_LINK = "parquet"
 _KEEP_PARQUET_EXPORTS = 2  # the current one and the one a slow reader may still be reading
 
 
-class SnapshotError(RuntimeError):
+class SnapshotError(WarehouseError):
     """The snapshot could not be published; the previous one is still in place."""
 
 

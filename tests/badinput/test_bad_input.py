@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from extractors.fetch import new_session
-from gazette.monitor import poll_source
+from pipeline.run import poll_source
 from warehouse.connect import open_warehouse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from extractors.fetch import new_session  # noqa: E402
 from extractors.listing import load_source  # noqa: E402
-from gazette.monitor import poll_source  # noqa: E402
+from pipeline.run import poll_source  # noqa: E402
 from reconcile.pipeline import reconcile  # noqa: E402
 from warehouse.connect import open_warehouse  # noqa: E402
 
@@ -57,7 +57,7 @@ class KillingConnection:
 def main(argv: list[str]) -> int:
     home, site_url, as_of = Path(argv[1]), argv[2], date.fromisoformat(argv[3])
     kill_at = int(argv[4]) if len(argv) > 4 else None
-    source = load_source(REPO / "gazette" / "sources" / "replica.yaml").bind({"REPLICA_URL": site_url})
+    source = load_source(REPO / "core" / "sources" / "replica.yaml").bind({"REPLICA_URL": site_url})
     raw = open_warehouse(home / "warehouse.duckdb")
     con = KillingConnection(raw, kill_at)
     print("phase ingest", flush=True)

@@ -1,6 +1,6 @@
 """The publisher's site misbehaves: the poll rides out what is transient and isolates what is not.
 
-End to end through `gazette.monitor.poll_source`, against a small misbehaving reverse proxy on
+End to end through `pipeline.run.poll_source`, against a small misbehaving reverse proxy on
 127.0.0.1 standing in front of the live replica. The proxy forwards every request untouched
 (Host header included, so the links the replica writes point back at the proxy) except on the
 paths a test arms with faults: HTTP 500 or 503, 429 with Retry-After, a stall past the read
@@ -37,13 +37,14 @@ import pytest
 from extractors.fetch import raw_path
 from extractors.listing import SourceConfig, load_source
 from extractors.politeness import PolitenessPolicy, PoliteSession
-from gazette.monitor import PollReport, poll_source
+from pipeline.report import PollReport
+from pipeline.run import poll_source
 from warehouse.connect import open_warehouse
 
 pytestmark = pytest.mark.slow  # each test polls the replica two or three times (~8 s)
 
 REPO = Path(__file__).resolve().parents[2]
-REPLICA_SOURCE = REPO / "gazette" / "sources" / "replica.yaml"
+REPLICA_SOURCE = REPO / "core" / "sources" / "replica.yaml"
 
 INDEX = "/zfgb/index.html"
 POLICY_LIST = "/zcwj/list/home_0.htm"

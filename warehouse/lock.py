@@ -16,10 +16,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.errors import WarehouseError
+
 LOCK_FILE = "writer.lock"
 
 
-class WriterBusy(RuntimeError):
+class WriterBusy(WarehouseError):
     """Another run is writing to this data directory."""
 
 

@@ -13,13 +13,10 @@ from pathlib import Path
 
 import yaml
 
-from gazette import paths
+from core import paths
+from core.errors import ConfigError
 
 BUILTIN_SOURCES = Path(__file__).parent / "sources"
-
-
-class ConfigError(ValueError):
-    """The config file is unreadable or names an unknown setting."""
 
 
 SMTP_SECURITY = ("none", "starttls", "ssl")

@@ -1,0 +1,33 @@
+"""Which sources a run polls, bound to their variables, with every configuration problem found."""
+
+from __future__ import annotations
+
+from core.config import Settings
+from extractors.listing import SourceConfig, SourceConfigError, load_sources
+
+
+def select_sources(
+    settings: Settings, wanted: list[str] | None, variables: dict[str, str] | None
+) -> tuple[list[SourceConfig], list[str]]:
+    """The sources to poll, bound to `variables` (then the environment), and the config problems found.
+
+    Named sources are polled even when disabled (an operator asked for them);
+    otherwise the enabled ones: `enabled_sources` of config.yaml, else the YAMLs' own flag.
+    A problem is never silent: the run that meets one reports it and fails.
+    """
+    problems: list[str] = []
+    known: dict[str, SourceConfig] = {}
+    for directory in settings.source_dirs:
+        try:
+            for source in load_sources(directory, variables, on_error=lambda exc: problems.append(str(exc))):
+                known[source.id] = source
+        except SourceConfigError as exc:
+            problems.append(str(exc))
+    if wanted:
+        names = wanted
+    elif settings.enabled_sources:
+        names = settings.enabled_sources
+    else:
+        return [source for source in known.values() if source.enabled], problems
+    problems += [f"unknown source {name!r} (known: {sorted(known)})" for name in names if name not in known]
+    return [known[name] for name in names if name in known], problems
