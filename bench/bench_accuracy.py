@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extractors.clean import normalize_key
 from extractors.errors import ExtractionError
+from extractors.keys import title_match_key
 from extractors.model import Document
 from extractors.pipeline import extract_file
 from replica.catalogue import CatalogueDocument, Publication, load_catalogue
@@ -82,7 +82,7 @@ def _found_value(doc: Document, name: str) -> Any:
 
 def _same(name: str, found: Any, truth: Any) -> bool:
     if name in ("title", "doc_number", "issuer") and found is not None and truth is not None:
-        return normalize_key(str(found)) == normalize_key(str(truth))
+        return title_match_key(str(found)) == title_match_key(str(truth))
     return found == truth
 
 
@@ -94,7 +94,7 @@ def score(name: str, documents: list[Document], truths: list[Truth]) -> Score:
             (
                 doc
                 for doc in unused
-                if normalize_key(doc.title) == normalize_key(truth.title)
+                if title_match_key(doc.title) == title_match_key(truth.title)
                 and (truth.start_page is None or doc.start_page == truth.start_page)
             ),
             None,

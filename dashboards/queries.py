@@ -15,29 +15,13 @@ import duckdb
 import pandas as pd
 
 from core.errors import UserInputError
+from core.vocabulary import DocumentStatus, EventKind
+from warehouse import lookup
 from warehouse.fts import load_fts
 from warehouse.search import INDEX_SCHEMA, highlight, tokenize
 
-STATUSES = ("in_force", "amended", "not_yet_in_force", "expired", "repealed")
-EVENT_KINDS = (
-    "new_document",
-    "new_version",
-    "repealed",
-    "amended",
-    "expiring_soon",
-    "expired",
-    "extraction_problem",
-)
-# relation as stated by the source → how the target side reads it
-INVERSE_RELATION = {
-    "repeals": "repealed by",
-    "supersedes": "superseded by",
-    "amends": "amended by",
-    "implements": "implemented by",
-    "cites": "cited by",
-    "same_series": "same series as",
-    "corrects": "corrected by",
-}
+STATUSES = tuple(DocumentStatus)
+EVENT_KINDS = tuple(EventKind)
 
 
 @dataclass(frozen=True)
@@ -245,17 +229,8 @@ MARKS = ("\ue000", "\ue001")
 
 
 def find_documents(text: str, limit: int = 30) -> Query:
-    """Documents whose number, title or id contains the text: the Document page's picker."""
-    return Query(
-        "find a document",
-        """
-SELECT document_id, doc_number, title, issued_date
-FROM documents
-WHERE ? = '' OR contains(coalesce(doc_number, ''), ?) OR contains(title, ?) OR document_id = ?
-ORDER BY issued_date DESC NULLS LAST, document_id
-LIMIT ?""",
-        (text, text, text, text, limit),
-    )
+    """The Document page's picker: the warehouse's one document lookup (warehouse.lookup)."""
+    return Query("find a document", lookup.MATCH_SQL, lookup.match_params(text, limit))
 
 
 def document(document_id: str) -> Query:

@@ -7,7 +7,7 @@ the usual "join lines with a blank" of Latin text is wrong here.
 
 Three views of the same text serve three purposes:
 - `clean_line` / `to_paragraphs`: what a reader sees (original punctuation kept);
-- `normalize_key`: what identifiers (document numbers, titles) are compared by;
+- identifiers (document numbers, titles) are compared by their keys, in `extractors.keys`;
 - `normalized_text`: what hashing and duplicate detection compare.
 """
 
@@ -218,33 +218,7 @@ def _is_short_heading(line: str, typical: float) -> bool:
 
 # --- keys and normalized text -----------------------------------------------------
 
-_KEY_TABLE = str.maketrans(
-    {
-        "[": "〔",
-        "]": "〕",
-        "［": "〔",
-        "］": "〕",
-        "【": "〔",
-        "】": "〕",
-        "(": "（",
-        ")": "）",
-        "〈": "《",
-        "〉": "》",
-    }
-)
 _WHITESPACE = re.compile(r"\s+")
-
-
-def normalize_key(text: str) -> str:
-    """The form identifiers are compared in: 宁政办发[2023] 24 号 → 宁政办发〔2023〕24号.
-
-    Brackets of every width become one canonical form (〔〕 for the year of a
-    document number, （） for round ones), full-width digits become ASCII and
-    whitespace disappears. Displayed text keeps its own punctuation; only keys
-    are normalized.
-    """
-    folded = unicodedata.normalize("NFKC", text)
-    return _WHITESPACE.sub("", folded).translate(_KEY_TABLE)
 
 
 _TEXT_TABLE = str.maketrans(

@@ -14,9 +14,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extractors.clean import normalize_key, normalized_text, to_paragraphs
+from extractors.clean import normalized_text, to_paragraphs
 from extractors.errors import EmptyFileError, ExtractionError, UnsupportedFormatError
 from extractors.furniture import strip_furniture
+from extractors.keys import doc_number_key
 from extractors.metadata import describe as describe_metadata
 from extractors.model import Document, Page
 from extractors.segment import infer_printed_numbers, segment_pages
@@ -169,7 +170,7 @@ def _apply_hints(doc: Document, hints: dict[str, str]) -> None:
     if hints.get("issuer"):
         doc.issuer = hints["issuer"]
     if hints.get("doc_number"):
-        doc.doc_number = normalize_key(hints["doc_number"])
+        doc.doc_number = doc_number_key(hints["doc_number"])
 
 
 def _describe_one(describer: Callable[[Document], Document], doc: Document, problems: list[str]) -> None:

@@ -15,11 +15,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.vocabulary import RelationKind
 from extractors.dates import parse_cn_date
 from extractors.docnumber import DOC_NUMBER_RE, ORDER_NUMBER_RE, DocNumber, find_doc_numbers, parse_doc_number
+from extractors.keys import title_match_key
 from extractors.model import Reference
 
-RELATIONS = ("repeals", "amends", "corrects", "implements", "cites")
+# The relations a text can state, strongest first: one mention that could be read two ways keeps the first.
+RELATIONS = (
+    RelationKind.REPEALS,
+    RelationKind.AMENDS,
+    RelationKind.CORRECTS,
+    RelationKind.IMPLEMENTS,
+    RelationKind.CITES,
+)
 _RANK = {name: i for i, name in enumerate(RELATIONS)}
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -117,12 +126,6 @@ def _stands_alone(line: str) -> bool:
     if _NOTE_LINE_RE.match(line):
         return True
     return bool(line[-1] in "号日" and (parse_doc_number(line) or parse_cn_date(line)))
-
-
-def norm_title(title: str) -> str:
-    """A title as a comparison key: no spaces, nested brackets and quote widths folded."""
-    t = re.sub(r"\s+", "", title).translate(_FULLWIDTH_DIGITS)
-    return t.translate(str.maketrans("〈〉“”‘’()", "《》\"\"''（）")).strip("《》")
 
 
 @dataclass
@@ -272,13 +275,13 @@ def own_titles(title: str) -> set[str]:
 
     关于印发《X》的通知 and 关于印发X的通知 issue X, which the notice then names as 《X》.
     """
-    keys = {norm_title(title)} if title else set()
+    keys = {title_match_key(title)} if title else set()
     t = re.sub(r"\s+", "", title or "")
     for m in re.finditer(r"印发《(.+?)》", t):
-        keys.add(norm_title(m.group(1)))
+        keys.add(title_match_key(m.group(1)))
     m = re.search(r"印发(?!《)(.+?)的(?:通知|决定|函)", t)
     if m:
-        keys.add(norm_title(m.group(1)))
+        keys.add(title_match_key(m.group(1)))
     return {k for k in keys if k}
 
 
@@ -306,7 +309,7 @@ def find_references(text: str, *, own_title: str = "", own_number: str | None = 
     correcting = "更正" in (own_title or "")
 
     def add(ref: Reference) -> None:
-        key_t = norm_title(ref.title) if ref.title else None
+        key_t = title_match_key(ref.title) if ref.title else None
         existing = (by_title.get(key_t) if key_t else None) or (
             by_number.get(ref.doc_number) if ref.doc_number else None
         )
@@ -321,7 +324,7 @@ def find_references(text: str, *, own_title: str = "", own_number: str | None = 
             if _RANK[ref.relation] < _RANK[existing.relation]:
                 existing.relation, existing.evidence = ref.relation, ref.evidence
         if existing.title:
-            by_title.setdefault(norm_title(existing.title), existing)
+            by_title.setdefault(title_match_key(existing.title), existing)
         if existing.doc_number:
             by_number.setdefault(existing.doc_number, existing)
 
@@ -333,7 +336,7 @@ def find_references(text: str, *, own_title: str = "", own_number: str | None = 
             break
         inner = squeezed_title[i + 1 : end - 1]
         relation = _title_relation(squeezed_title, i)
-        if relation != "cites" and norm_title(inner) not in own:
+        if relation != "cites" and title_match_key(inner) not in own:
             add(Reference(relation, inner, None, squeezed_title))
         i = squeezed_title.find("《", end)
 
@@ -342,7 +345,7 @@ def find_references(text: str, *, own_title: str = "", own_number: str | None = 
             continue
         sentence = _sentence(flat, mention.start, mention.end)
         if mention.title is not None:
-            key = norm_title(mention.title)
+            key = title_match_key(mention.title)
             if _ABBREVIATION_BEFORE_RE.search(flat[max(0, mention.start - 6) : mention.start]):
                 abbreviations.add(key)
                 continue

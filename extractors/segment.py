@@ -30,9 +30,9 @@ from extractors.clean import (
     is_date_line,
     is_doc_number_line,
     is_toc_entry_line,
-    normalize_key,
     to_paragraphs,
 )
+from extractors.keys import doc_number_key, title_match_key
 from extractors.model import Document, Page
 
 # Document types that end a title: GB/T 9704 types, then the kinds of attached
@@ -149,15 +149,15 @@ def segment_pages(pages: list[Page]) -> Segmentation:
     lines = _flatten(pages)
     toc, toc_end = _read_toc(lines)
     starts = _find_starts(lines, toc, toc_end)
-    toc_pages = {normalize_key(entry.title): entry.page for entry in toc if entry.page is not None}
+    toc_pages = {title_match_key(entry.title): entry.page for entry in toc if entry.page is not None}
     documents = [_build_document(lines, pages, starts, k, toc_pages) for k in range(len(starts))]
     problems: list[str] = []
     if not documents and any(line.text for line in lines):
         problems.append("no document found: no title block followed by a document number or addressees")
-    listed = {normalize_key(entry.title) for entry in toc}
-    found = {normalize_key(doc.title) for doc in documents}
+    listed = {title_match_key(entry.title) for entry in toc}
+    found = {title_match_key(doc.title) for doc in documents}
     for entry in toc:
-        key = normalize_key(entry.title)
+        key = title_match_key(entry.title)
         if key in listed and not any(key == f or key in f or f in key for f in found):
             problems.append(f"table of contents lists a document not found in the text: {entry.title}")
     return Segmentation(documents=documents, toc=toc, problems=problems)
@@ -256,7 +256,9 @@ def _read_toc(lines: list[_Line]) -> tuple[list[TocEntry], int]:
         if match:
             title = _toc_title(pending + ([match["before"]] if match["before"].strip() else []))
             if title:
-                entries.append(TocEntry(title, normalize_key(match["number"]), int(match["page"]), section))
+                entries.append(
+                    TocEntry(title, doc_number_key(match["number"]) or "", int(match["page"]), section)
+                )
             pending = []
             last = i
             continue
@@ -363,7 +365,7 @@ def _title_text(lines: list[_Line], begin: int, end: int) -> str:
 
 def _find_starts(lines: list[_Line], toc: list[TocEntry], toc_end: int) -> list[_Start]:
     starts: list[_Start] = []
-    toc_keys = {normalize_key(entry.title) for entry in toc}
+    toc_keys = {title_match_key(entry.title) for entry in toc}
     i = toc_end
     floor = toc_end
     while i < len(lines):
@@ -477,7 +479,7 @@ def _toc_title_at(lines: list[_Line], i: int, toc_keys: set[str]) -> _Start | No
     text = ""
     for k in range(i, min(i + MAX_TITLE_LINES, len(lines))):
         text += lines[k].text
-        if normalize_key(_strip_entry_affixes(text)) in toc_keys:
+        if title_match_key(_strip_entry_affixes(text)) in toc_keys:
             return _Start(i, _strip_entry_affixes(text), "toc", k + 1, [(i, k + 1)])
     return None
 
@@ -489,8 +491,8 @@ def _is_issued_attachment(start: _Start, accepted: list[_Start]) -> bool:
     match = _ISSUED_X.search(accepted[-1].title)
     if not match:
         return False
-    issued = normalize_key(match.group(1).strip("《》"))
-    return normalize_key(start.title) == issued
+    issued = title_match_key(match.group(1).strip("《》"))
+    return title_match_key(start.title) == issued
 
 
 # --- building documents ------------------------------------------------------------
@@ -530,7 +532,7 @@ def _build_document(
     if len(pages) == 1 and pages[0].printed_number is None:
         # One unpaginated text (a dump without page markers): the table of
         # contents is the only witness of where a document starts in print.
-        printed = toc_pages.get(normalize_key(start.title))
+        printed = toc_pages.get(title_match_key(start.title))
         if printed is not None:
             start_page, end_page = printed, None
     return Document(

@@ -17,6 +17,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from core.vocabulary import EventKind, Frequency
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -44,7 +46,7 @@ EventKindOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--event-kind",
-        help="Only these kinds: new_document, new_version, amended, repealed, expiring_soon, expired.",
+        help=f"Only these kinds: {', '.join(EventKind)} (default: all but {EventKind.EXTRACTION_PROBLEM}).",
     ),
 ]
 
@@ -82,7 +84,7 @@ def subscribers_add(
     timezone: Annotated[
         str, typer.Option(help="IANA time zone for dates and sending times.")
     ] = "Asia/Shanghai",
-    frequency: Annotated[str, typer.Option(help="immediate, daily or weekly.")] = "daily",
+    frequency: Annotated[str, typer.Option(help=" or ".join(Frequency))] = Frequency.DAILY.value,
     keyword: KeywordOpt = None,
     issuer: IssuerOpt = None,
     doc_type: DocTypeOpt = None,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from core.vocabulary import EventKind
 from notify.subscribers import Subscriber
 
 MAX_CHANGES_SHOWN = 5
@@ -22,13 +23,14 @@ CHANGE_CONTEXT = 18
 CHANGE_WIDTH = 160
 
 # Digest groups in the order they appear, with the event kinds they collect.
-GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("new", ("new_document",)),
-    ("revised", ("new_version", "amended", "corrected")),
-    ("repealed", ("repealed", "superseded")),
-    ("expiring", ("expiring_soon",)),
-    ("expired", ("expired",)),
-    ("problems", ("extraction_problem",)),
+# Every EventKind belongs to exactly one group (tests/test_vocabulary.py checks it).
+GROUPS: tuple[tuple[str, tuple[EventKind, ...]], ...] = (
+    ("new", (EventKind.NEW_DOCUMENT,)),
+    ("revised", (EventKind.NEW_VERSION, EventKind.AMENDED, EventKind.CORRECTED)),
+    ("repealed", (EventKind.REPEALED,)),
+    ("expiring", (EventKind.EXPIRING_SOON,)),
+    ("expired", (EventKind.EXPIRED,)),
+    ("problems", (EventKind.EXTRACTION_PROBLEM,)),
 )
 _GROUP_OF = {kind: group for group, kinds in GROUPS for kind in kinds}
 
@@ -57,7 +59,6 @@ LABELS = {
             "amended": "被修改",
             "corrected": "被更正",
             "repealed": "被废止",
-            "superseded": "被替代",
             "expiring_soon": "即将到期",
             "expired": "已失效",
             "extraction_problem": "提取问题",
@@ -102,7 +103,6 @@ LABELS = {
             "amended": "amended",
             "corrected": "corrected",
             "repealed": "repealed",
-            "superseded": "superseded",
             "expiring_soon": "expiring soon",
             "expired": "expired",
             "extraction_problem": "extraction problem",

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from notify.subscribers import DEFAULT_EVENT_KINDS, TOPIC_KINDS, Subscriber
+from core.vocabulary import DOCUMENT_EVENT_KINDS, TOPIC_KINDS, EventKind
+from notify.subscribers import Subscriber
 from warehouse.search import highlight, tokenize
 
 EXCERPT_WIDTH = 110
@@ -91,7 +92,7 @@ class Interests:
 
     @property
     def kinds(self) -> tuple[str, ...]:
-        return tuple(self.event_kind) or DEFAULT_EVENT_KINDS
+        return tuple(self.event_kind) or DOCUMENT_EVENT_KINDS
 
 
 def load_interests(con: duckdb.DuckDBPyConnection, subscriber_id: int) -> Interests:
@@ -173,7 +174,11 @@ class Matcher:
 
 def excerpt(event: EventRow, keywords: Sequence[str] = ()) -> str:
     """The sentence that states a repeal or amendment, else the text around the keyword, else its start."""
-    evidence = event.details.get("evidence") if event.kind in ("repealed", "amended", "corrected") else None
+    evidence = (
+        event.details.get("evidence")
+        if event.kind in (EventKind.REPEALED, EventKind.AMENDED, EventKind.CORRECTED)
+        else None
+    )
     if evidence:
         return highlight(str(evidence), [], width=EXCERPT_WIDTH)
     terms = _terms(keywords)

@@ -20,31 +20,13 @@ import duckdb
 import yaml
 
 from core.errors import NotifyError
+from core.vocabulary import EventKind, Frequency, SubscriptionKind
+from warehouse.lookup import DocumentLookupError, find_document
 
 LANGUAGES = ("zh", "en")
-FREQUENCIES = ("immediate", "daily", "weekly")
-TOPIC_KINDS = ("keyword", "issuer", "doc_type", "source", "document")
-SUBSCRIPTION_KINDS = (*TOPIC_KINDS, "event_kind")
-EVENT_KINDS = (
-    "new_document",
-    "new_version",
-    "amended",
-    "corrected",
-    "repealed",
-    "expiring_soon",
-    "expired",
-    "extraction_problem",
-)
-# What a subscriber gets when they name no event_kind: changes to documents, not operators' problems.
-DEFAULT_EVENT_KINDS = (
-    "new_document",
-    "new_version",
-    "amended",
-    "corrected",
-    "repealed",
-    "expiring_soon",
-    "expired",
-)
+FREQUENCIES = tuple(Frequency)
+SUBSCRIPTION_KINDS = tuple(SubscriptionKind)
+EVENT_KINDS = tuple(EventKind)
 # Import files name the subscription kinds in the plural (keywords: 营商环境; 民营经济).
 IMPORT_COLUMNS = {
     "keywords": "keyword",
@@ -57,7 +39,6 @@ IMPORT_COLUMNS = {
 _LIST_SEPARATOR = re.compile(r"[;；|]")
 _LOCAL_PART = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+$")
 _DOMAIN_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
-_DOC_ID = re.compile(r"^doc-[0-9a-f]{16}$")
 
 
 class SubscriberError(NotifyError, ValueError):
@@ -187,18 +168,10 @@ def validate_subscription_value(kind: str, value: str, who: str = "") -> str:
 
 def resolve_document(con: duckdb.DuckDBPyConnection, value: str) -> str:
     """A document id from an id or a document number (宁政规发〔2020〕5号), or a clear error."""
-    if _DOC_ID.match(value):
-        row = con.execute("SELECT document_id FROM documents WHERE document_id = ?", [value]).fetchone()
-    else:
-        from warehouse.identity import normalize_doc_number
-
-        number = normalize_doc_number(value) or value
-        row = con.execute(
-            "SELECT min(document_id) FROM documents WHERE doc_number = ? HAVING count(*) > 0", [number]
-        ).fetchone()
-    if not row:
-        raise SubscriberError(f"no document with id or number {value!r} in the warehouse")
-    return row[0]
+    try:
+        return find_document(con, value)[0]
+    except DocumentLookupError as exc:
+        raise SubscriberError(str(exc)) from None
 
 
 def get_subscriber(con: duckdb.DuckDBPyConnection, ref: str | int) -> Subscriber:

@@ -16,8 +16,8 @@ from rich.console import Console
 
 from core.errors import UserInputError
 from reconcile.diff import Diff, Hunk, diff_texts
-from reconcile.lookup import DocumentLookupError, find_document
 from reconcile.render_diff import DiffHeader, render_html, render_text
+from warehouse.lookup import DocumentLookupError, find_document
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)

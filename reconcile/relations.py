@@ -27,7 +27,6 @@ resolved by title is re-checked too, so that a number match arriving later takes
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,14 +34,13 @@ from datetime import UTC, datetime
 import duckdb
 from rapidfuzz import fuzz, process
 
+from extractors.keys import doc_number_key, title_match_key
 from extractors.references import own_titles
-from warehouse.identity import normalize_doc_number
 from warehouse.transactions import transaction
 
 TITLE_THRESHOLD = 0.90
 _NEAR_MISS_FLOOR = 0.60  # closer than this is worth showing to an analyst as the best candidate
 _DIGITS = re.compile(r"\d+")
-_TITLE_NOISE = re.compile(r"[\s《》〈〉<>\"'“”‘’「」『』()（）\[\]【】〔〕、，,。.:：;；·]")
 
 
 @dataclass(frozen=True)
@@ -77,13 +75,6 @@ class Resolution:
     note: str | None = None
 
 
-def title_key(title: str | None) -> str:
-    """A title as a comparison key: widths folded, brackets, quotes, spaces and punctuation gone."""
-    if not title:
-        return ""
-    return _TITLE_NOISE.sub("", unicodedata.normalize("NFKC", title))
-
-
 def _figures(key: str) -> list[str]:
     return _DIGITS.findall(key)
 
@@ -92,11 +83,11 @@ def _load_documents(con: duckdb.DuckDBPyConnection) -> list[_Doc]:
     rows = con.execute("SELECT document_id, doc_number, title FROM documents ORDER BY document_id").fetchall()
     docs = []
     for document_id, doc_number, title in rows:
-        keys = {title_key(title)} | {title_key(t) for t in own_titles(title or "")}
+        keys = {title_match_key(title)} | {title_match_key(t) for t in own_titles(title or "")}
         docs.append(
             _Doc(
                 document_id,
-                normalize_doc_number(doc_number),
+                doc_number_key(doc_number),
                 title or "",
                 tuple(sorted(k for k in keys if k)),
             )
@@ -136,8 +127,8 @@ def resolve_reference(
     index: _Index, source_id: str, target_doc_number: str | None, target_title: str | None
 ) -> Resolution:
     """Find the target of one reference: number first, then exact title, then fuzzy title."""
-    number = normalize_doc_number(target_doc_number)
-    key = title_key(target_title)
+    number = doc_number_key(target_doc_number)
+    key = title_match_key(target_title)
     if number:
         candidates = [d for d in index.by_number.get(number, []) if d.document_id != source_id]
         if len(candidates) == 1:

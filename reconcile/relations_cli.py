@@ -45,7 +45,7 @@ def _open(db: Path | None) -> duckdb.DuckDBPyConnection:
 
 
 def _find(con: duckdb.DuckDBPyConnection, doc: str) -> str:
-    from reconcile.lookup import find_document
+    from warehouse.lookup import find_document
 
     try:
         return find_document(con, doc)[0]

@@ -25,6 +25,7 @@ from datetime import date
 
 import duckdb
 
+from warehouse.events import append_events, link_events_sql
 from warehouse.transactions import transaction
 
 EXPIRING_SOON_DAYS = 30
@@ -40,46 +41,26 @@ class StatusReport:
     by_status: dict[str, int] | None = None  # how many documents have each status on as_of
 
 
-_EVENTS_SQL = """
+_EVENTS_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _status_events AS
-WITH link_events AS (
-    SELECT CASE WHEN r.relation IN ('repeals', 'supersedes') THEN 'repealed'
-                WHEN r.relation = 'amends' THEN 'amended' ELSE 'corrected' END AS kind,
-           r.target_document_id AS document_id, r.source_document_id AS related_document_id,
-           coalesce(src.effective_date, src.issued_date, src.first_published_date) AS occurred_on,
-           CASE WHEN r.relation = 'repeals' THEN '被废止：' WHEN r.relation = 'supersedes' THEN '被替代：'
-                WHEN r.relation = 'amends' THEN '被修改：' ELSE '被更正：' END
-               || tgt.title || coalesce('（' || tgt.doc_number || '）', '') || '，依据 ' || src.title
-               || coalesce('（' || src.doc_number || '）', '') AS summary,
-           json_object('relation', r.relation, 'evidence', r.evidence, 'reference_id', r.reference_id,
-                       'resolution_method', r.resolution_method,
-                       'resolution_score', r.resolution_score) AS details,
-           1 AS grp, r.reference_id AS sort_key
-    FROM document_references r
-    JOIN documents src ON src.document_id = r.source_document_id
-    JOIN documents tgt ON tgt.document_id = r.target_document_id
-    WHERE r.relation IN ('repeals', 'supersedes', 'amends', 'corrects')
-      AND r.target_document_id <> r.source_document_id
-), expiry_events AS (
-    SELECT CASE WHEN s.status = 'expired' THEN 'expired' ELSE 'expiring_soon' END AS kind,
-           s.document_id, NULL AS related_document_id, s.expiry_date AS occurred_on,
-           CASE WHEN s.status = 'expired' THEN '已失效：' ELSE '即将失效：' END || s.title
-               || coalesce('（' || s.doc_number || '）', '') || '，有效期至 ' || s.expiry_date AS summary,
-           json_object('expiry_date', s.expiry_date, 'as_of', CAST($as_of AS DATE)) AS details,
-           2 AS grp, CAST(s.expiry_date AS VARCHAR) || s.document_id AS sort_key
-    FROM document_status($as_of) s
-    WHERE s.expiry_date IS NOT NULL
-      AND ((s.status = 'expired' AND s.expiry_date >= CAST($as_of AS DATE) - CAST($days AS INTEGER))
-           OR (s.status IN ('in_force', 'amended')
-               AND s.expiry_date <= CAST($as_of AS DATE) + CAST($days AS INTEGER)))
-), candidates AS (
-    SELECT kind || ':' || document_id || ':' || related_document_id AS event_key, * FROM link_events
-    UNION ALL
-    SELECT kind || ':' || document_id || ':' || occurred_on AS event_key, * FROM expiry_events
-)
-SELECT * FROM candidates c
-WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_key = c.event_key)
-QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY sort_key) = 1
+SELECT event_key, kind, document_id, version_id, related_document_id, issue_id, source_id, occurred_on,
+       summary, details, 1 AS grp, sort_key
+FROM ({link_events_sql("true")})
+UNION ALL
+SELECT CASE WHEN s.status = 'expired' THEN 'expired' ELSE 'expiring_soon' END
+           || ':' || s.document_id || ':' || s.expiry_date AS event_key,
+       CASE WHEN s.status = 'expired' THEN 'expired' ELSE 'expiring_soon' END AS kind,
+       s.document_id, NULL AS version_id, NULL AS related_document_id, NULL AS issue_id, NULL AS source_id,
+       s.expiry_date AS occurred_on,
+       CASE WHEN s.status = 'expired' THEN '已失效：' ELSE '即将失效：' END || s.title
+           || coalesce('（' || s.doc_number || '）', '') || '，有效期至 ' || s.expiry_date AS summary,
+       json_object('expiry_date', s.expiry_date, 'as_of', CAST($as_of AS DATE)) AS details,
+       2 AS grp, CAST(s.expiry_date AS VARCHAR) || s.document_id AS sort_key
+FROM document_status($as_of) s
+WHERE s.expiry_date IS NOT NULL
+  AND ((s.status = 'expired' AND s.expiry_date >= CAST($as_of AS DATE) - CAST($days AS INTEGER))
+       OR (s.status IN ('in_force', 'amended')
+           AND s.expiry_date <= CAST($as_of AS DATE) + CAST($days AS INTEGER)))
 """
 
 
@@ -110,18 +91,7 @@ def refresh_status(
             [day],
         ).fetchone()[0]
         con.execute(_EVENTS_SQL, {"as_of": day, "days": expiring_days})
-        events = con.execute(
-            """
-            INSERT INTO events (event_id, event_key, kind, document_id, related_document_id, occurred_on,
-                                summary, details, flow_run_id, recorded_at)
-            SELECT (SELECT coalesce(max(event_id), 0) FROM events)
-                       + row_number() OVER (ORDER BY grp, occurred_on NULLS LAST, sort_key),
-                   event_key, kind, document_id, related_document_id, occurred_on, summary, details,
-                   $flow_run_id, now() AT TIME ZONE 'UTC'
-            FROM _status_events
-            """,
-            {"flow_run_id": flow_run_id},
-        ).fetchone()[0]
+        events = append_events(con, "_status_events", flow_run_id=flow_run_id)
         con.execute("DROP TABLE _status_events")
         by_status = dict(con.execute("SELECT status, count(*) FROM documents GROUP BY status").fetchall())
     return StatusReport(

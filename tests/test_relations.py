@@ -12,9 +12,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from extractors.keys import title_match_key as title_key
 from extractors.model import Document, Reference
 from extractors.pipeline import extract_file
-from reconcile.relations import TITLE_THRESHOLD, resolve_relations, title_key
+from reconcile.relations import TITLE_THRESHOLD, resolve_relations
 from warehouse.connect import open_warehouse
 from warehouse.load import load_issue
 from warehouse.records import FetchedFile, IssueRecord

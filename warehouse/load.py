@@ -31,6 +31,7 @@ import duckdb
 from core.errors import WarehouseError
 from extractors.model import Document, Page
 from warehouse.copies import match_known_copies
+from warehouse.events import append_events, link_events_sql
 from warehouse.records import FetchedFile, IssueRecord
 from warehouse.staging import stage
 
@@ -579,74 +580,46 @@ def _record_events(
     published: date | None,
     flow_run_id: str | None,
 ) -> int:
-    """Append this load's events, numbered after the current last event.
-
-    Ids come from max(event_id) inside the transaction rather than from a
-    sequence: DuckDB has one writer, so the numbering is gap-free and a rerun
-    after a crash produces exactly the ids an uninterrupted run would have.
-    """
+    """Append this load's events through the one events writer (warehouse.events.append_events)."""
+    # Corrections are announced by the status pass, which knows the corrected document's state.
+    links = link_events_sql(
+        "r.relation <> 'corrects' AND (r.reference_id IN (SELECT reference_id FROM _resolved)"
+        " OR r.source_document_id IN (SELECT document_id FROM _staged))"
+    )
     con.execute(
-        """
+        f"""
         CREATE TEMP TABLE _new_events AS
-        WITH candidates AS (
-            SELECT 1 AS grp, n.position AS pos, 'new_document:' || n.document_id AS event_key,
-                   'new_document' AS kind,
-                   n.document_id, n.version_id, NULL AS related_document_id, $published AS occurred_on,
-                   '新文件：' || n.title || coalesce('（' || n.doc_number || '）', '') AS summary,
-                   json_object('doc_number', n.doc_number, 'issuer', n.issuer,
-                               'doc_type', n.doc_type) AS details
-            FROM _new_documents n
-            UNION ALL
-            SELECT 2, v.position, 'new_version:' || v.version_id, 'new_version',
-                   v.document_id, v.version_id, NULL, $published,
-                   '新版本：' || d.title || coalesce('（' || d.doc_number || '）', '')
-                       || ' 第' || vv.version_number || '版',
-                   json_object('version_number', vv.version_number, 'content_sha256', v.content_sha256)
-            FROM _new_versions v
-            JOIN versions vv ON vv.version_id = v.version_id
-            JOIN documents d ON d.document_id = v.document_id
-            WHERE v.version_id NOT IN (SELECT version_id FROM _new_documents)
-            UNION ALL
-            SELECT 3, r.position, CASE WHEN r.relation = 'amends' THEN 'amended' ELSE 'repealed' END
-                       || ':' || r.target_document_id || ':' || r.source_document_id,
-                   CASE WHEN r.relation = 'amends' THEN 'amended' ELSE 'repealed' END,
-                   r.target_document_id, NULL, r.source_document_id,
-                   coalesce(src.effective_date, src.issued_date, src.first_published_date),
-                   CASE WHEN r.relation = 'amends' THEN '被修改：' ELSE '被废止：' END || tgt.title
-                       || coalesce('（' || tgt.doc_number || '）', '') || '，依据 ' || src.title,
-                   json_object('relation', r.relation, 'evidence', r.evidence, 'reference_id', r.reference_id)
-            FROM document_references r
-            JOIN documents src ON src.document_id = r.source_document_id
-            JOIN documents tgt ON tgt.document_id = r.target_document_id
-            WHERE r.relation IN ('repeals', 'supersedes', 'amends')
-              AND (r.reference_id IN (SELECT reference_id FROM _resolved)
-                   OR r.source_document_id IN (SELECT document_id FROM _staged))
-            UNION ALL
-            SELECT 4, p.document_position,
-                   'extraction_problem:' || $sha || ':' || p.document_position || ':' || p.problem_key,
-                   'extraction_problem', s.document_id, s.version_id, NULL, $published,
-                   '提取问题：' || s.title || '：' || p.problem,
-                   json_object('problem', p.problem, 'file_sha256', $sha, 'position', p.document_position)
-            FROM _incoming_problems p
-            JOIN _staged s ON s.position = p.document_position
-        )
-        SELECT c.* FROM (
-            SELECT * FROM candidates QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY grp, pos) = 1
-        ) c
-        WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_key = c.event_key)
+        SELECT 'new_document:' || n.document_id AS event_key, 'new_document' AS kind,
+               n.document_id, n.version_id, NULL AS related_document_id, $issue_id AS issue_id,
+               $source_id AS source_id, $published AS occurred_on,
+               '新文件：' || n.title || coalesce('（' || n.doc_number || '）', '') AS summary,
+               json_object('doc_number', n.doc_number, 'issuer', n.issuer, 'doc_type', n.doc_type) AS details,
+               1 AS grp, lpad(CAST(n.position AS VARCHAR), 9, '0') AS sort_key
+        FROM _new_documents n
+        UNION ALL
+        SELECT 'new_version:' || v.version_id, 'new_version', v.document_id, v.version_id, NULL,
+               $issue_id, $source_id, $published,
+               '新版本：' || d.title || coalesce('（' || d.doc_number || '）', '')
+                   || ' 第' || vv.version_number || '版',
+               json_object('version_number', vv.version_number, 'content_sha256', v.content_sha256),
+               2, lpad(CAST(v.position AS VARCHAR), 9, '0')
+        FROM _new_versions v
+        JOIN versions vv ON vv.version_id = v.version_id
+        JOIN documents d ON d.document_id = v.document_id
+        WHERE v.version_id NOT IN (SELECT version_id FROM _new_documents)
+        UNION ALL
+        SELECT event_key, kind, document_id, version_id, related_document_id, $issue_id, $source_id,
+               occurred_on, summary, details, 3, sort_key
+        FROM ({links})
+        UNION ALL
+        SELECT 'extraction_problem:' || $sha || ':' || p.document_position || ':' || p.problem_key,
+               'extraction_problem', s.document_id, s.version_id, NULL, $issue_id, $source_id, $published,
+               '提取问题：' || s.title || '：' || p.problem,
+               json_object('problem', p.problem, 'file_sha256', $sha, 'position', p.document_position),
+               4, lpad(CAST(p.document_position AS VARCHAR), 9, '0')
+        FROM _incoming_problems p
+        JOIN _staged s ON s.position = p.document_position
         """,
-        {"published": published, "sha": sha},
+        {"published": published, "sha": sha, "issue_id": issue.issue_id, "source_id": issue.source_id},
     )
-    return _count(
-        con,
-        """
-        INSERT INTO events (event_id, event_key, kind, document_id, version_id, related_document_id, issue_id,
-                            source_id, occurred_on, summary, details, flow_run_id, recorded_at)
-        SELECT (SELECT coalesce(max(event_id), 0) FROM events)
-                   + row_number() OVER (ORDER BY grp, pos, event_key),
-               event_key, kind, document_id, version_id, related_document_id, $issue_id, $source_id,
-               occurred_on, summary, details, $flow_run_id, now() AT TIME ZONE 'UTC'
-        FROM _new_events
-        """,
-        {"issue_id": issue.issue_id, "source_id": issue.source_id, "flow_run_id": flow_run_id},
-    )
+    return append_events(con, "_new_events", flow_run_id=flow_run_id)

@@ -15,14 +15,10 @@ from datetime import date
 
 import pyarrow as pa
 
+from core.vocabulary import RelationKind
 from extractors.clean import normalized_text
+from extractors.keys import doc_number_key, document_id_for, identity_key, title_key
 from extractors.model import Document, Page
-from warehouse.identity import (
-    document_id_for,
-    identity_key,
-    normalize_doc_number,
-    normalize_title,
-)
 
 DOCUMENT_SCHEMA = pa.schema(
     [
@@ -79,7 +75,7 @@ PAGE_SCHEMA = pa.schema(
     ]
 )
 
-RELATIONS = frozenset({"repeals", "supersedes", "amends", "implements", "cites", "same_series", "corrects"})
+RELATIONS = frozenset(RelationKind)
 
 
 @dataclass
@@ -113,7 +109,7 @@ def stage_documents(documents: Sequence[Document]) -> tuple[pa.Table, pa.Table, 
         effective = _parse_date(doc.effective_date, "effective_date", problems)
         expiry = _parse_date(doc.expiry_date, "expiry_date", problems)
         normalized = doc.normalized_text or normalized_text(doc.text)
-        number = normalize_doc_number(doc.doc_number)
+        number = doc_number_key(doc.doc_number)
         title = doc.title.strip()
         if number or title:
             key = identity_key(number, doc.issuer, title, issued.isoformat() if issued else None)
@@ -131,7 +127,7 @@ def stage_documents(documents: Sequence[Document]) -> tuple[pa.Table, pa.Table, 
         columns["doc_number_serial"].append(doc.doc_number_serial)
         columns["issuer"].append(doc.issuer)
         columns["title"].append(title or "(untitled)")
-        columns["normalized_title"].append(normalize_title(title))
+        columns["normalized_title"].append(title_key(title))
         columns["doc_type"].append(doc.doc_type)
         columns["issued_date"].append(issued)
         columns["effective_date"].append(issued if doc.effective_on_issue and not effective else effective)
@@ -146,14 +142,14 @@ def stage_documents(documents: Sequence[Document]) -> tuple[pa.Table, pa.Table, 
         columns["text"].append(doc.text)
         columns["normalized_text"].append(normalized)
         for ref_position, ref in enumerate(doc.references):
-            relation = ref.relation if ref.relation in RELATIONS else "cites"
+            relation = ref.relation if ref.relation in RELATIONS else RelationKind.CITES.value
             if relation != ref.relation:
                 problems.append(f"unknown relation {ref.relation!r} stored as cites")
             refs["document_position"].append(position)
             refs["position"].append(ref_position)
             refs["relation"].append(relation)
             refs["evidence"].append(ref.evidence)
-            refs["target_doc_number"].append(normalize_doc_number(ref.doc_number))
+            refs["target_doc_number"].append(doc_number_key(ref.doc_number))
             refs["target_title"].append(ref.title)
         for problem in problems:
             probs["document_position"].append(position)
