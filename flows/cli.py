@@ -9,12 +9,15 @@ Prefect's per-task log, unless --verbose.
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
 from core import paths
+from core.errors import GazetteError
+from pipeline.report import result_lines
+from pipeline.run import RunFailed
 
 console = Console()
 err_console = Console(stderr=True)
@@ -25,7 +28,7 @@ def _variables(pairs: list[str] | None) -> dict[str, str]:
     for pair in pairs or []:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            err_console.print(f"[red]error:[/red] --var wants NAME=VALUE, got {pair!r}", highlight=False)
+            err_console.print(f"error: --var wants NAME=VALUE, got {pair!r}", markup=False, highlight=False)
             raise typer.Exit(2)
         variables[name] = value
     return variables
@@ -36,7 +39,7 @@ def _require_writable_home() -> None:
     try:
         paths.ensure_home()
     except OSError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 
@@ -45,28 +48,14 @@ def _quiet_prefect(verbose: bool) -> None:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
-def _print(result: dict) -> int:
-    if result["status"] == "skipped":
-        console.print(f"[yellow]skipped[/yellow]: {'; '.join(result['notes'])}", highlight=False)
-        return 0
-    http = ", ".join(f"{n}×{status}" for status, n in sorted(result["requests"].items())) or "none"
-    events = result["events"]
-    console.print(
-        f"{', '.join(result['sources']) or 'no source'}: {result['found']} publications found, "
-        f"{result['ingested']} ingested, {result['unchanged']} unchanged, {result['failed']} failed "
-        f"(HTTP {http})",
-        highlight=False,
-    )
-    console.print(
-        f"documents: {events.get('new_document', 0)} new, {events.get('new_version', 0)} revised, "
-        f"{events.get('repealed', 0)} repealed; {sum(events.values())} events",
-        highlight=False,
-    )
-    for failure in result["failures"]:
-        console.print(f"  [red]failed[/red] {failure}", highlight=False)
-    for note in result["notes"]:
-        console.print(f"  {note}", highlight=False)
-    return 1 if result["failures"] else 0
+def _print(result: dict[str, Any], notes: bool = True) -> int:
+    """Print the run's lines literally (no Rich markup: a selector like a[href$='.pdf'] stays whole)."""
+    for line in result_lines(result):
+        console.print(line, markup=False, highlight=False)
+    if notes and result["status"] != "skipped":
+        for note in result["notes"]:
+            console.print(f"  {note}", markup=False, highlight=False)
+    return 1 if result["failures"] or result["status"] == "failed" else 0
 
 
 def monitor_command(
@@ -99,9 +88,19 @@ def monitor_command(
     _quiet_prefect(verbose)
     from flows.monitor import monitor
 
-    result = monitor(
-        sources=source or None, variables=_variables(var), publish=publish, notify=notify, wait_for_lock=wait
-    )
+    try:
+        result = monitor(
+            sources=source or None,
+            variables=_variables(var),
+            publish=publish,
+            notify=notify,
+            wait_for_lock=wait,
+        )
+    except RunFailed as exc:
+        result = exc.result
+    except GazetteError as exc:
+        err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
     raise typer.Exit(_print(result))
 
 
@@ -126,15 +125,16 @@ def backfill_command(
     """Ingest a source's publications of a year range, in parallel, with a progress bar."""
     _require_writable_home()
     _quiet_prefect(verbose)
-    from extractors.listing import SourceConfigError
-    from flows.backfill import BackfillError, backfill, task_runner_for
+    from flows.backfill import backfill, task_runner_for
 
     runner = task_runner_for(workers, dask_address)
     try:
         result = backfill.with_options(task_runner=runner)(
             source=source, year_from=year_from, year_to=year_to or year_from, variables=_variables(var)
         )
-    except (BackfillError, SourceConfigError) as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+    except RunFailed as exc:
+        result = exc.result
+    except GazetteError as exc:
+        err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     raise typer.Exit(_print(result))

@@ -18,6 +18,7 @@ from rich.console import Console
 from core import paths
 from core.config import BUILTIN_SOURCES
 from extractors.listing import load_source
+from pipeline.report import result_lines
 from replica.build import build_sample, default_output_dir
 from replica.server import serve_site
 from replica.site import advance, build_site, site_state
@@ -83,14 +84,8 @@ def run_demo(console: Console, keep_serving: bool = False) -> None:
 
 def _print_run(console: Console, home: Path, result: dict) -> None:
     """What one monitor run did, in the words of its summary and the events it added."""
-    http = ", ".join(f"{count}×{status}" for status, count in sorted(result["requests"].items()))
-    console.print(
-        f"  {result['found']} publications listed: {result['ingested']} ingested, "
-        f"{result['unchanged']} unchanged, {result['failed']} failed (HTTP {http})",
-        highlight=False,
-    )
-    for failure in result["failures"]:
-        console.print(f"  [red]failed[/red] {failure}", highlight=False)
+    for line in result_lines(result):
+        console.print(f"  {line}", markup=False, highlight=False)
     events = result["events"]
     if events:
         console.print("  events: " + ", ".join(f"{kind} {count}" for kind, count in sorted(events.items())))

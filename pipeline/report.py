@@ -179,3 +179,23 @@ class RunSummary:
                 if outcome.status == "ingested"
             ],
         }
+
+
+def result_lines(result: dict[str, Any]) -> list[str]:
+    """A run's result (`RunSummary.as_dict`) as the lines a person reads: the CLI and the demo print these."""
+    if result["status"] == "skipped":
+        return [f"skipped: {'; '.join(result['notes'])}"]
+    http = ", ".join(f"{n}×{status}" for status, n in sorted(result["requests"].items())) or "none"
+    events = result["events"]
+    lines = [
+        f"{', '.join(result['sources']) or 'no source'}: {result['found']} publications found, "
+        f"{result['ingested']} ingested, {result['unchanged']} unchanged, {result['failed']} failed "
+        f"(HTTP {http})",
+        f"documents: {events.get(EventKind.NEW_DOCUMENT, 0)} new, "
+        f"{events.get(EventKind.NEW_VERSION, 0)} revised, {events.get(EventKind.REPEALED, 0)} repealed; "
+        f"{sum(events.values())} events",
+    ]
+    lines += [f"  failed {failure}" for failure in result["failures"]]
+    if result["status"] == RunStatus.FAILED.value:
+        lines.append("  the run failed: it could not do its job (see above)")
+    return lines

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core.config import Settings
 from extractors.listing import SourceConfig, SourceConfigError, load_sources
 
@@ -23,6 +25,8 @@ def select_sources(
                 known[source.id] = source
         except SourceConfigError as exc:
             problems.append(str(exc))
+    if settings.user_agent:
+        known = {name: with_user_agent(source, settings.user_agent) for name, source in known.items()}
     if wanted:
         names = wanted
     elif settings.enabled_sources:
@@ -31,3 +35,10 @@ def select_sources(
         return [source for source in known.values() if source.enabled], problems
     problems += [f"unknown source {name!r} (known: {sorted(known)})" for name in names if name not in known]
     return [known[name] for name in names if name in known], problems
+
+
+def with_user_agent(source: SourceConfig, user_agent: str) -> SourceConfig:
+    """config.yaml's `user_agent` for a source whose YAML names none of its own (the source's wins)."""
+    if (source.raw.get("fetch") or {}).get("user_agent"):
+        return source
+    return replace(source, fetch=replace(source.fetch, user_agent=user_agent))

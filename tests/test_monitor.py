@@ -5,6 +5,7 @@ Real HTTP server on 127.0.0.1, real PDFs, a real DuckDB file; no mocks.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -13,6 +14,8 @@ import pytest
 from extractors.fetch import new_session
 from pipeline.run import poll_source
 from warehouse.connect import open_warehouse
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -141,3 +144,72 @@ def test_one_broken_pdf_fails_alone_and_is_recorded(warehouse, replica_site, tmp
         "SELECT count(*) FROM events WHERE kind = 'extraction_problem' AND issue_id = 'replica-2020-11'"
     ).fetchone()[0]
     assert problems == 1
+
+
+def test_a_listing_url_that_redirects_keeps_its_relative_links(
+    warehouse, replica_site, tmp_path: Path
+) -> None:
+    """/zfgb answers 301 → /zfgb/: the listing's ./2024/… links resolve against where the request landed.
+
+    Before the one-walker redesign the production walker resolved them against /zfgb, asked for
+    /2024/… (404) and lost the listing, while the tests' own walker passed.
+    """
+    source = replica_site.source()
+    gazette = source.listing("gazette")
+    redirected = replace(gazette, start_urls=(replica_site.url("zfgb"),))
+    source = replace(source, listings=(redirected,))
+    with new_session() as session:
+        report = poll_source(warehouse, source, session, tmp_path / "raw")
+
+    assert report.ok, report.errors + [o.error for o in report.outcomes if o.error]
+    landed = warehouse.execute("SELECT url FROM crawl_state WHERE url LIKE '%/zfgb/'").fetchall()
+    assert landed == [(replica_site.url("zfgb/"),)]  # the server did redirect
+    issue_ids = sorted(o.publication.issue.issue_id for o in report.outcomes)
+    assert issue_ids[:2] == ["replica-2020-11", "replica-2024-02"]
+
+
+def test_an_issue_page_that_fails_is_that_issues_failure_only(
+    warehouse, replica_site, tmp_path: Path
+) -> None:
+    """An old issue page that disappears (404) must not hide the source's other listings and issues."""
+    (replica_site.root / "zfgb" / "2020" / "nx-2020-11" / "index.html").unlink()
+    report = _poll(warehouse, replica_site, tmp_path / "raw")
+
+    failed = [o for o in report.outcomes if o.status == "failed"]
+    assert [o.publication.url for o in failed] == [replica_site.url("zfgb/2020/nx-2020-11/index.html")]
+    assert "404" in (failed[0].error or "")
+    assert report.count("ingested") >= 3  # 2024 No. 2, the compilation, the policy articles
+    problems = warehouse.execute(
+        "SELECT count(*) FROM events WHERE kind = 'extraction_problem' AND issue_id = 'replica-2020-11'"
+    ).fetchone()[0]
+    assert problems == 1
+
+
+def test_config_yaml_user_agent_is_sent_by_sources_that_name_none(tmp_path: Path) -> None:
+    """`user_agent:` in config.yaml was accepted and never used; a source's own user_agent still wins."""
+    from core.config import Settings
+    from core.paths import gazette_home
+    from pipeline.crawl import polite_session
+    from pipeline.sources import select_sources
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    template = (REPO / "core" / "sources" / "replica.yaml").read_text(encoding="utf-8")
+    (sources / "plain.yaml").write_text(
+        template.replace("id: replica", "id: plain").replace(
+            '  user_agent: "gazette-monitor/0.1 (replica test run)"\n', ""
+        ),
+        encoding="utf-8",
+    )
+    (sources / "own.yaml").write_text(template.replace("id: replica", "id: own"), encoding="utf-8")
+    settings = Settings(
+        home=gazette_home(), source_dirs=[sources], user_agent="ExampleCity-monitor/1.0 (ops@example.org)"
+    )
+
+    chosen, problems = select_sources(settings, ["plain", "own"], {"REPLICA_URL": "http://127.0.0.1:9"})
+
+    assert problems == []
+    by_id = {source.id: source for source in chosen}
+    with polite_session(by_id["plain"]) as session:
+        assert session.policy.user_agent == "ExampleCity-monitor/1.0 (ops@example.org)"
+    assert by_id["own"].fetch.user_agent == "gazette-monitor/0.1 (replica test run)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.vocabulary import INVERSE_RELATION
 from dashboards import diffview, queries
 from dashboards.graph import relation_graph
 from dashboards.ui import SqlLog, as_of_input, cursor, document_url
@@ -86,7 +87,7 @@ def _relations_section(log: SqlLog, meta: pd.Series) -> None:
     with c2:
         st.markdown("**others → this document** (repealed by, amended by, implemented by, cited by …)")
         shown = incoming.assign(
-            relation=incoming.relation.map(lambda r: queries.INVERSE_RELATION.get(r, r)),
+            relation=incoming.relation.map(lambda r: INVERSE_RELATION.get(r, r)),
             link=incoming.source_document_id.map(document_url),
         )
         st.dataframe(
