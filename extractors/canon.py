@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Page furniture that may survive extraction: "— 12 —", "# Page 1558:", "第 3 页",
-# and running headers naming the gazette (宁夏回族自治区人民政府公报 2024年第2期 ...).
+from extractors.furniture import page_number_of
+
+# Page furniture that may survive extraction, besides page numbers (extractors.furniture owns
+# those: "— 12 —", "第 3 页", ...): "# Page 1558:" markers of text dumps, and running headers
+# naming the gazette (宁夏回族自治区人民政府公报 2024年第2期 ...).
 _FURNITURE_LINE = re.compile(
     r"^(?:#\s*Page\s*\d+\s*:?"
-    r"|[—–\-－]{0,2}\s*\d{1,4}\s*[—–\-－]{0,2}"
-    r"|第\s*\d+\s*页"
     r"|\S{0,30}公报(?:\s*\d{4}\s*年\s*第\s*\d+\s*期)?(?:\s*[（(]?\s*总第\s*\d+\s*期\s*[)）]?)?"
     r"|《?[^\s《》]{2,30}公报》?\s*\d{4}\s*[.年]\s*(?:No\.?|第)\s*\d+\s*期?[^\d，。,]{0,20})$"
 )
@@ -34,7 +35,7 @@ _RUNS_OF_SPACE = re.compile(r"[ \t\u3000]+")
 def is_furniture(line: str) -> bool:
     """A line that belongs to the page, not to the document (header, footer, page marker)."""
     stripped = unicodedata.normalize("NFKC", line).strip()
-    return bool(stripped) and bool(_FURNITURE_LINE.match(stripped))
+    return bool(stripped) and (page_number_of(stripped) is not None or bool(_FURNITURE_LINE.match(stripped)))
 
 
 def strip_furniture(text: str) -> str:

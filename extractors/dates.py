@@ -116,6 +116,19 @@ def parse_cn_date(s: str) -> date | None:
     return None
 
 
+def first_date(text: str) -> date | None:
+    """The first full date anywhere in `text`, Chinese (2024年1月31日) or ISO-like (2024-01-31, 2024/1/31,
+    2024.01.31): how listings and site label blocks print dates, often inside other words."""
+    t = text.translate(_FULLWIDTH_DIGITS)
+    candidates = [(d.start, d.value) for d in find_dates(t)[:1]]
+    for m in _ISO_RE.finditer(t):
+        value = _to_date(*m.groups())
+        if value is not None:
+            candidates.append((m.start(), value))
+            break
+    return min(candidates)[1] if candidates else None
+
+
 def find_dates(text: str) -> list[DateMatch]:
     """Every full date (year, month and day) in `text`, in order, with its position."""
     t = text.translate(_FULLWIDTH_DIGITS)  # same length: positions stay valid

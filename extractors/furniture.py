@@ -80,12 +80,18 @@ def _analyse(line: str) -> _Candidate:
         for pattern in patterns:
             m = pattern.match(line)
             if m:
-                return _Candidate(int(m.group(1) or m.group(2)), False, _key(m.group("rest")))
+                return _Candidate(_number_beside_rest(m), False, _key(m.group("rest")))
     for pattern in (_BARE_AT_START, _BARE_AT_END):
         m = pattern.match(line)
         if m:
-            return _Candidate(int(m.group(1)), False, _key(m.group("rest")))
+            return _Candidate(_number_beside_rest(m), False, _key(m.group("rest")))
     return _Candidate(None, False, _key(line))
+
+
+def _number_beside_rest(m: re.Match[str]) -> int:
+    """The page number of a header match: the group that is not `rest`, whichever side it stands on."""
+    rest = m.re.groupindex["rest"]
+    return int(next(group for index, group in enumerate(m.groups(), 1) if index != rest and group))
 
 
 def _key(text: str) -> str:

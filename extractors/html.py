@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from extractors.charset import decode_page
 from extractors.clean import clean_line
 from extractors.errors import EmptyFileError, HtmlExtractionError
 
@@ -53,7 +54,6 @@ _META_LABELS = {
     "主题分类": "subject",
     "有效性": "validity",
 }
-_CHARSET_IN_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _MIN_BODY_CHARS = 40
 
 
@@ -71,33 +71,11 @@ class HtmlArticle:
 def decode_html(
     data: bytes, http_charset: str | None = None, name: str = "page"
 ) -> tuple[str, str, list[str]]:
-    """Decode with the charset the server or the page declares; bad bytes replaced and noted."""
+    """Decode an article page by the one rule for pages (extractors.charset); an empty file is an error."""
     if not data.strip():
         raise EmptyFileError(f"{name}: file is empty")
-    declared = http_charset
-    if not declared:
-        match = _CHARSET_IN_META.search(data[:4096])
-        declared = match.group(1).decode("ascii") if match else None
-    candidates = [declared] if declared else []
-    candidates += ["utf-8", "gb18030"]
-    for charset in candidates:
-        charset = _canonical_charset(charset)
-        try:
-            return data.decode(charset), charset, []
-        except (LookupError, UnicodeDecodeError):
-            continue
-    charset = _canonical_charset(declared or "utf-8")
-    try:
-        text = data.decode(charset, errors="replace")
-    except LookupError:
-        charset, text = "utf-8", data.decode("utf-8", errors="replace")
-    return text, charset, [f"{name}: invalid {charset} bytes replaced with U+FFFD"]
-
-
-def _canonical_charset(charset: str) -> str:
-    lowered = charset.strip().lower()
-    # GB2312 and GBK pages routinely contain characters only GB18030 defines.
-    return "gb18030" if lowered in ("gb2312", "gbk", "gb_2312-80", "x-gbk") else lowered
+    text, charset, problems = decode_page(data, http_charset)
+    return text, charset, [f"{name}: {problem}" for problem in problems]
 
 
 def parse_article(html: str, name: str = "page") -> HtmlArticle:

@@ -13,8 +13,6 @@ result would otherwise read as "no new issues" and hide a changed layout for mon
 
 from __future__ import annotations
 
-import codecs
-import datetime as dt
 import logging
 import os
 import re
@@ -29,6 +27,8 @@ import yaml
 from bs4 import BeautifulSoup, Tag
 
 from core.errors import ConfigError, FetchError
+from extractors.charset import charset_from_content_type, decode_page
+from extractors.dates import first_date
 
 logger = logging.getLogger(__name__)
 
@@ -451,56 +451,9 @@ def _substitute(value: Any, variables: Mapping[str, str], unresolved: set[str]) 
 # decoding
 
 
-_CHARSET_ALIASES = {
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "x-gbk": "gb18030",
-    "gb_2312-80": "gb18030",
-    "cp936": "gb18030",
-    "euc-cn": "gb18030",
-}
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-
-
-def charset_from_content_type(content_type: str | None) -> str | None:
-    """The charset parameter of a Content-Type header, if any."""
-    if not content_type:
-        return None
-    match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", content_type, re.IGNORECASE)
-    return match.group(1) if match else None
-
-
-def _codec(name: str | None) -> str | None:
-    if not name:
-        return None
-    name = _CHARSET_ALIASES.get(name.strip().lower(), name.strip().lower())
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
-
-
 def decode_html(body: bytes, http_charset: str | None = None) -> str:
-    """Decode a page by its HTTP charset, then its <meta charset>, then UTF-8, then GB18030.
-
-    GB2312 and GBK labels are read as GB18030 (their superset), as browsers do; a label that
-    does not decode the bytes is skipped rather than trusted, since old sites often mislabel.
-    """
-    candidates: list[str | None] = []
-    if body.startswith(codecs.BOM_UTF8):
-        candidates.append("utf-8-sig")
-    candidates.append(_codec(http_charset))
-    meta = _META_CHARSET.search(body[:4096])
-    candidates.append(_codec(meta.group(1).decode("ascii")) if meta else None)
-    candidates += ["utf-8", "gb18030"]
-    for codec in candidates:
-        if codec is None:
-            continue
-        try:
-            return body.decode(codec)
-        except UnicodeDecodeError:
-            continue
-    return body.decode("gb18030", errors="replace")
+    """A listing page's text (extractors.charset.decode_page: the one rule for every page)."""
+    return decode_page(body, http_charset)[0]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -609,20 +562,10 @@ def _read_field(item: Tag, spec: FieldSpec) -> str | None:
     return value.strip() or None
 
 
-_DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
-
-
 def normalize_date(text: str | None) -> str | None:
     """ISO date from the forms listings print: 2024-01-31, 2024年1月31日, 2024/1/31, 2024.01.31."""
-    if not text:
-        return None
-    match = _DATE.search(text)
-    if not match:
-        return None
-    try:
-        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3))).isoformat()
-    except ValueError:
-        return None
+    found = first_date(text) if text else None
+    return found.isoformat() if found else None
 
 
 def _to_int(text: str | None) -> int | None:

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from extractors.charset import charset_from_content_type
 from extractors.clean import normalized_text, to_paragraphs
 from extractors.errors import EmptyFileError, ExtractionError, UnsupportedFormatError
 from extractors.furniture import strip_furniture
@@ -67,15 +68,18 @@ def sniff_format(path: Path) -> str:
     return "text"
 
 
-def extract_file(path: Path, *, describe: bool = True) -> ExtractionResult:
-    """Extract the documents of one file (PDF, HTML article or text dump)."""
+def extract_file(path: Path, *, describe: bool = True, content_type: str | None = None) -> ExtractionResult:
+    """Extract the documents of one file (PDF, HTML article or text dump).
+
+    `content_type` is what the server said the file was (its charset decides how a page decodes).
+    """
     path = Path(path)
     if not path.is_file():
         raise ExtractionError(f"{path.name}: no such file")
     kind = sniff_format(path)
     try:
         if kind == "html":
-            result = _extract_html(path)
+            result = _extract_html(path, charset_from_content_type(content_type))
         else:
             pages, problems = _read_pages(path, kind)
             result = _extract_pages(path, kind, pages, problems)
@@ -143,11 +147,11 @@ def _short_list(numbers: list[int], limit: int = 10) -> str:
     return shown + (f" … ({len(numbers) - limit} more)" if len(numbers) > limit else "")
 
 
-def _extract_html(path: Path) -> ExtractionResult:
+def _extract_html(path: Path, http_charset: str | None = None) -> ExtractionResult:
     """An article page is one document: its title, its body; the metadata table as hints."""
     from extractors.html import decode_html, parse_article
 
-    html, _charset, problems = decode_html(path.read_bytes(), name=path.name)
+    html, _charset, problems = decode_html(path.read_bytes(), http_charset, name=path.name)
     article = parse_article(html, name=path.name)
     title = article.title or (article.lines[0] if article.lines else path.stem)
     body = article.lines

@@ -52,7 +52,9 @@ def extract_publication(publication: Publication, fetched: Fetched, last_loaded:
     result, body = fetched
     if last_loaded and result.sha256 == last_loaded:
         return Prepared(publication, result, body, extraction=None)
-    return Prepared(publication, result, body, extraction=extract_file(body))
+    return Prepared(
+        publication, result, body, extraction=extract_file(body, content_type=result.content_type)
+    )
 
 
 def load_prepared(

@@ -131,3 +131,11 @@ def test_streaming_gives_the_same_result_as_the_whole_list():
 def _framed(page: Page) -> FramedPage:
     lines = page.text.splitlines()
     return FramedPage(page=page, top=lines[:2], body=lines[2:-2], bottom=lines[-2:])
+
+
+def test_a_running_header_with_its_page_number_at_the_end_is_furniture() -> None:
+    """Even pages print the number after the gazette's name; reading it used to raise ValueError."""
+    pages = strip_furniture(_pages(header="宁夏回族自治区人民政府公报  {n}", footer=None))
+    assert [page.printed_number for page in pages] == list(range(11, 11 + len(pages)))
+    assert all("公报" not in page.text for page in pages)
+    assert page_number_of("— 12 —") == 12 and page_number_of("宁夏回族自治区人民政府公报 12") is None
