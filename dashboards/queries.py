@@ -16,7 +16,7 @@ import pandas as pd
 
 from core.errors import UserInputError
 from core.vocabulary import DocumentStatus, EventKind
-from warehouse import lookup
+from warehouse import diffs, lookup
 from warehouse.fts import load_fts
 from warehouse.search import INDEX_SCHEMA, highlight, tokenize
 
@@ -283,18 +283,7 @@ ORDER BY version_number""",
 
 
 def stored_diff(old_version_id: str, new_version_id: str) -> Query:
-    return Query(
-        "stored diff",
-        """
-SELECT d.diff_id, d.kind AS diff_kind, d.similarity AS overall_similarity, d.algorithm,
-       h.hunk_number, h.kind, h.locator, h.old_position, h.new_position, h.old_text, h.new_text,
-       h.similarity
-FROM diffs d
-JOIN diff_hunks h ON h.diff_id = d.diff_id
-WHERE d.old_version_id = ? AND d.new_version_id = ?
-ORDER BY h.hunk_number""",
-        (old_version_id, new_version_id),
-    )
+    return Query("stored diff", diffs.HUNKS_SQL, (old_version_id, new_version_id))
 
 
 def relations_out(document_id: str) -> Query:

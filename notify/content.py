@@ -17,6 +17,7 @@ import duckdb
 
 from core.vocabulary import EventKind
 from notify.subscribers import Subscriber
+from warehouse.diffs import revision_diff_of
 
 MAX_CHANGES_SHOWN = 5
 CHANGE_CONTEXT = 18
@@ -219,18 +220,10 @@ def compact_change(old: str | None, new: str | None) -> tuple[str, str]:
 
 def _changes(con: duckdb.DuckDBPyConnection, version_id: str) -> tuple[list[Change], int, bool]:
     """(changes shown, how many more, whether no diff is stored yet) for a new version."""
-    diff = con.execute(
-        "SELECT diff_id FROM diffs WHERE new_version_id = ? AND kind = 'revision' "
-        "ORDER BY computed_at DESC LIMIT 1",
-        [version_id],
-    ).fetchone()
-    if not diff:
+    diff = revision_diff_of(con, version_id)
+    if diff is None:
         return [], 0, True
-    rows = con.execute(
-        "SELECT locator, kind, old_text, new_text FROM diff_hunks "
-        "WHERE diff_id = ? AND kind <> 'unchanged' ORDER BY hunk_number",
-        [diff[0]],
-    ).fetchall()
+    rows = [(hunk.locator, hunk.kind, hunk.old_text, hunk.new_text) for hunk in diff.changes]
     changes = []
     for locator, kind, old_text, new_text in rows[:MAX_CHANGES_SHOWN]:
         old, new = (

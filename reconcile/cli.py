@@ -17,6 +17,7 @@ from rich.console import Console
 from core.errors import UserInputError
 from reconcile.diff import Diff, Hunk, diff_texts
 from reconcile.render_diff import DiffHeader, render_html, render_text
+from warehouse.diffs import stored_diff
 from warehouse.lookup import DocumentLookupError, find_document
 
 console = Console(highlight=False)
@@ -42,22 +43,14 @@ def _version(con: duckdb.DuckDBPyConnection, document_id: str, number: int) -> t
 def _stored_hunks(
     con: duckdb.DuckDBPyConnection, old_id: str, new_id: str
 ) -> tuple[list[Hunk], float] | None:
-    row = con.execute(
-        "SELECT diff_id, similarity FROM diffs WHERE old_version_id = ? AND new_version_id = ?",
-        [old_id, new_id],
-    ).fetchone()
-    if row is None:
+    stored = stored_diff(con, old_id, new_id)
+    if stored is None:
         return None
     hunks = [
-        Hunk(kind, locator or "", old_pos, new_pos, old_text, new_text, similarity or 0.0)
-        for kind, locator, old_pos, new_pos, old_text, new_text, similarity in con.execute(
-            "SELECT kind, locator, old_position, new_position, old_text, new_text, similarity "
-            "FROM diff_hunks "
-            "WHERE diff_id = ? ORDER BY hunk_number",
-            [row[0]],
-        ).fetchall()
+        Hunk(h.kind, h.locator, h.old_position, h.new_position, h.old_text, h.new_text, h.similarity or 0.0)
+        for h in stored.hunks
     ]
-    return hunks, row[1]
+    return hunks, stored.similarity
 
 
 def load_diff(
