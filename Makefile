@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast bench lint sample clean-venv
+.PHONY: demo test test-fast bench lint docs sample clean-venv
 
 $(STAMP): pyproject.toml scripts/setup-system.sh
 	bash scripts/setup-system.sh
@@ -33,6 +33,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+docs: $(STAMP)
+	$(BIN)/python scripts/gen_cli_docs.py
 
 sample: $(STAMP)
 	$(BIN)/python -m replica.build
