@@ -31,10 +31,12 @@ import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the sample issues (tests/sample_loads.py) are test data
+
+import sample_loads as samples  # noqa: E402
 
 from extractors.clean import normalized_text  # noqa: E402
 from extractors.model import Document, Reference  # noqa: E402
-from warehouse import samples  # noqa: E402
 from warehouse.connect import open_warehouse  # noqa: E402
 from warehouse.load import load_issue  # noqa: E402
 from warehouse.records import FetchedFile, IssueRecord  # noqa: E402

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import sample_loads as samples
 from typer.testing import CliRunner
 
 from gazette.cli import app
@@ -24,7 +25,6 @@ from notify.subscribers import (
     validate_spec,
 )
 from notify.tokens import TokenError, make_unsubscribe_token, verify_unsubscribe_token
-from warehouse import samples
 from warehouse.connect import open_warehouse
 from warehouse.load import load_issue
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import sample_loads as samples
 from typer.testing import CliRunner
 
 from extractors.model import Document, Page
 from gazette.cli import app
 from reconcile.pipeline import reconcile
-from warehouse import samples
 from warehouse.connect import open_warehouse
 from warehouse.load import load_issue
 from warehouse.records import FetchedFile, IssueRecord

@@ -11,11 +11,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import sample_loads as samples
 
 from extractors.model import Document, Reference
 from reconcile.relations import resolve_relations
 from reconcile.status import refresh_status, status_of
-from warehouse import samples
 from warehouse.connect import open_warehouse
 from warehouse.load import load_issue
 from warehouse.records import FetchedFile, IssueRecord

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import sample_loads as samples
 
-from warehouse import samples
 from warehouse.connect import open_warehouse
 from warehouse.load import load_issue
 
@@ -23,7 +23,7 @@ TODAY = date(2024, 2, 20)
 CHILD = """
 import sys, time
 from datetime import date
-from warehouse import samples
+import sample_loads as samples
 from warehouse.connect import open_warehouse
 from warehouse.load import load_issue
 
@@ -75,7 +75,8 @@ def test_a_load_killed_mid_transaction_reruns_to_the_same_warehouse(
     tmp_path: Path, stage: str, uninterrupted: dict[str, list]
 ) -> None:
     path = tmp_path / "warehouse.duckdb"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    here = Path(__file__).resolve().parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here.parent), str(here)])}
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(path), stage], stdout=subprocess.PIPE, text=True, env=env
     )

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import sample_loads as samples
 
 from reconcile.status import refresh_status
-from warehouse import samples
 from warehouse.connect import open_warehouse
 from warehouse.load import LoadError, load_issue
 

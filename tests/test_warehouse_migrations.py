@@ -176,7 +176,8 @@ def _text_table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
 
 def test_migration_010_keeps_every_text_row_and_drops_only_the_indexes(tmp_path: Path) -> None:
     """versions and pages are rebuilt without PRIMARY KEY/UNIQUE (load speed, issue 4); rows stay."""
-    from warehouse import samples
+    import sample_loads as samples
+
     from warehouse.load import load_issue
 
     path = tmp_path / "w009.duckdb"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import sample_loads as samples
 
-from warehouse import samples
 from warehouse.connect import open_warehouse
 from warehouse.fts import bundled_extension_path, load_fts
 from warehouse.load import load_issue

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import sample_loads as samples
 
-from warehouse import samples
 from warehouse.connect import WarehouseError, open_warehouse
 from warehouse.load import load_issue
 from warehouse.snapshot import publish_snapshot, snapshot_path
@@ -23,7 +23,7 @@ TODAY = date(2024, 2, 20)
 WRITER = """
 import sys, time
 from datetime import date
-from warehouse import samples
+import sample_loads as samples
 from warehouse.connect import open_warehouse
 from warehouse.load import load_issue
 from warehouse.snapshot import publish_snapshot
@@ -70,7 +70,8 @@ def test_a_reader_uses_the_snapshot_while_another_process_holds_the_writer(tmp_p
     con.close()
     early_reader = open_warehouse(snapshot_path(tmp_path), read_only=True)
 
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    here = Path(__file__).resolve().parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here.parent), str(here)])}
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(main), str(tmp_path)], stdout=subprocess.PIPE, text=True, env=env
     )
