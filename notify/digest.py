@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from core.config import Settings
-from notify import outbox
 from notify.content import DigestContent, build_content
 from notify.matching import Matcher, load_events, load_interests, match_subscriber
 from notify.render import Unsubscribe, build_message, render_bodies, sender_domain
 from notify.smtp import SmtpConfigError, SmtpUnavailable, connect, deliver
 from notify.subscribers import Subscriber, get_subscriber, list_subscribers
 from notify.tokens import TokenError, make_unsubscribe_token, unsubscribe_secret
+from warehouse import outbox
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,13 @@ def queue_new_events(con: duckdb.DuckDBPyConnection, now: datetime | None = None
         if subscriber.last_digest_event_id >= last_event:
             continue
         matches = match_subscriber(matcher, events, subscriber, load_interests(con, subscriber.subscriber_id))
-        added += outbox.queue_matches(con, subscriber.subscriber_id, matches, last_event, stamp)
+        added += outbox.queue_matches(
+            con,
+            subscriber.subscriber_id,
+            [(m.event_id, m.matched_because, m.excerpt) for m in matches],
+            last_event,
+            stamp,
+        )
     return added
 
 

@@ -22,6 +22,7 @@ import yaml
 from core.errors import NotifyError
 from core.vocabulary import EventKind, Frequency, SubscriptionKind
 from warehouse.lookup import DocumentLookupError, find_document
+from warehouse.transactions import transaction
 
 LANGUAGES = ("zh", "en")
 FREQUENCIES = tuple(Frequency)
@@ -216,8 +217,7 @@ def add_subscriber(
     follows = {**spec.follows, **({"document": documents} if documents else {})}
     start = 0 if backfill else con.execute("SELECT coalesce(max(event_id), 0) FROM events").fetchone()[0]
     now = _now()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         if existing:
             subscriber_id = existing[0]
             con.execute(
@@ -243,10 +243,6 @@ def add_subscriber(
                 ],
             )
         _insert_subscriptions(con, subscriber_id, follows, now)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return subscriber_id
 
 
@@ -290,13 +286,8 @@ def add_subscriptions(
         raise SubscriberError(
             "nothing to follow: give at least one keyword, issuer, type, source, document or kind"
         )
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         added = _insert_subscriptions(con, subscriber.subscriber_id, checked, _now())
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return added
 
 
@@ -330,8 +321,7 @@ def remove_subscriber(con: duckdb.DuckDBPyConnection, ref: str | int) -> Subscri
     if not subscriber.active:
         raise SubscriberError(f"{subscriber.email} is not subscribed (already removed)")
     now = _now()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(
             "UPDATE subscribers SET active = false, unsubscribed_at = ? WHERE subscriber_id = ?",
             [now, subscriber.subscriber_id],
@@ -346,10 +336,6 @@ def remove_subscriber(con: duckdb.DuckDBPyConnection, ref: str | int) -> Subscri
             "WHERE subscriber_id = ? AND status IN ('queued', 'sending')",
             [subscriber.subscriber_id],
         )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return subscriber
 
 

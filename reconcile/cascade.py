@@ -27,12 +27,12 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import duckdb
 from rapidfuzz import fuzz, process
 
 from extractors.references import join_lines
+from warehouse import derived
 
 ALGORITHM = "cascade-align/1 (partial_ratio>=0.60, kept>=0.85, covered>=0.65)"
 ALIGN_THRESHOLD = 0.60
@@ -341,41 +341,24 @@ def store_alignment(
     parent: tuple[str, str],
     rows: list[AlignedRow],
 ) -> None:
-    """Replace the stored alignment of one (child version, parent version) pair."""
-    (child_doc, child_version), (parent_doc, parent_version) = child, parent
-    now = datetime.now(UTC).replace(tzinfo=None)
-    con.execute(
-        "DELETE FROM cascade_alignments WHERE child_version_id = ? AND parent_version_id = ?",
-        [child_version, parent_version],
-    )
-    if not rows:
-        return  # neither text has numbered clauses: nothing to align (recomputed cheaply next time)
-    con.executemany(
-        """
-        INSERT INTO cascade_alignments (child_version_id, parent_version_id, row_number, child_document_id,
-            parent_document_id, kind, child_locator, parent_locator, child_text, parent_text, similarity,
-            changes, algorithm, computed_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
+    """Replace the stored alignment of one (child version, parent version) pair (warehouse writer)."""
+    derived.store_alignment(
+        con,
+        child,
+        parent,
         [
             (
-                child_version,
-                parent_version,
-                n,
-                child_doc,
-                parent_doc,
                 row.kind,
                 row.child.locator if row.child else None,
                 row.parent.locator if row.parent else None,
                 row.child.text if row.child else None,
                 row.parent.text if row.parent else None,
                 row.similarity,
-                json.dumps(row.changes, ensure_ascii=False),
-                ALGORITHM,
-                now,
+                row.changes,
             )
-            for n, row in enumerate(rows)
+            for row in rows
         ],
+        ALGORITHM,
     )
 
 

@@ -10,12 +10,11 @@ history).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import duckdb
 
 from reconcile.dedup import DuplicateIndex
 from warehouse.copies import Copy
+from warehouse.derived import store_duplicates
 
 
 def find_document_duplicates(con: duckdb.DuckDBPyConnection) -> int:
@@ -33,14 +32,4 @@ def find_document_duplicates(con: duckdb.DuckDBPyConnection) -> int:
         match = index.add(document_id, Copy(text, title))
         if match is not None:
             found.append(match)
-    if not found:
-        return 0
-    now = datetime.now(UTC).replace(tzinfo=None)
-    before = con.execute("SELECT count(*) FROM document_duplicates").fetchone()[0]
-    con.executemany(
-        "INSERT INTO document_duplicates "
-        "(document_id, canonical_document_id, method, similarity, reason, found_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        [[m.key, m.duplicate_of, m.method, m.similarity, m.reason, now] for m in found],
-    )
-    return con.execute("SELECT count(*) FROM document_duplicates").fetchone()[0] - before
+    return store_duplicates(con, [(m.key, m.duplicate_of, m.method, m.similarity, m.reason) for m in found])

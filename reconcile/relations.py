@@ -29,13 +29,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import duckdb
 from rapidfuzz import fuzz, process
 
 from extractors.keys import doc_number_key, title_match_key
 from extractors.references import own_titles
+from warehouse.derived import store_resolutions
 from warehouse.transactions import transaction
 
 TITLE_THRESHOLD = 0.90
@@ -188,7 +188,6 @@ def resolve_relations(con: duckdb.DuckDBPyConnection) -> RelationsReport:
         ORDER BY reference_id
         """
     ).fetchall()
-    now = datetime.now(UTC).replace(tzinfo=None)
     rows = []
     counts = {"number": 0, "title": 0, "upgraded": 0, "open": 0}
     for reference_id, source_id, number, title, current_target in refs:
@@ -215,27 +214,7 @@ def resolve_relations(con: duckdb.DuckDBPyConnection) -> RelationsReport:
             )
         )
     with transaction(con):
-        if rows:
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _relations_found (reference_id VARCHAR, target VARCHAR, "
-                "method VARCHAR, score DOUBLE, best_id VARCHAR, best_score DOUBLE, note VARCHAR)"
-            )
-            con.executemany("INSERT INTO _relations_found VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-            con.execute(
-                """
-                UPDATE document_references r
-                SET target_document_id = f.target, resolution_method = f.method, resolution_score = f.score,
-                    best_candidate_id = f.best_id, best_candidate_score = f.best_score,
-                    resolution_note = f.note, checked_at = $now,
-                    resolved_at = CASE WHEN f.target IS NULL THEN NULL
-                                       WHEN f.target IS DISTINCT FROM r.target_document_id THEN $now
-                                       ELSE r.resolved_at END
-                FROM _relations_found f
-                WHERE r.reference_id = f.reference_id
-                """,
-                {"now": now},
-            )
-            con.execute("DROP TABLE _relations_found")
+        store_resolutions(con, rows)
         cascades = refresh_cascades(con)
     return RelationsReport(
         checked=len(refs),

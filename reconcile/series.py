@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from itertools import pairwise
 
 import duckdb
 
 from reconcile.diff import diff_texts
 from reconcile.versions import best_text, store_diff
+from warehouse.derived import set_series_key, store_series_link
+from warehouse.transactions import transaction
 
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?=年)")
 
@@ -57,10 +58,7 @@ def link_series(con: duckdb.DuckDBPyConnection) -> SeriesReport:
     }
     for key, editions in series.items():
         for _year, document_id, _ in editions:
-            con.execute(
-                "UPDATE documents SET series_key = ? WHERE document_id = ? AND series_key IS DISTINCT FROM ?",
-                [key, document_id, key],
-            )
+            set_series_key(con, document_id, key)
             report.documents_in_series += 1
         by_year: dict[int, tuple[str, str]] = {}
         for year, document_id, latest in editions:
@@ -72,27 +70,9 @@ def link_series(con: duckdb.DuckDBPyConnection) -> SeriesReport:
                 continue
             try:
                 diff = diff_texts(best_text(con, old_version), best_text(con, new_version))
-                con.execute("BEGIN TRANSACTION")
-                try:
+                with transaction(con):
                     diff_id = store_diff(con, new_doc, old_version, new_version, diff, kind="series")
-                    con.execute(
-                        "INSERT INTO series_links (older_document_id, newer_document_id, series_key, "
-                        "older_year, "
-                        "newer_year, diff_id, found_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [
-                            old_doc,
-                            new_doc,
-                            key,
-                            older_year,
-                            newer_year,
-                            diff_id,
-                            datetime.now(UTC).replace(tzinfo=None),
-                        ],
-                    )
-                    con.execute("COMMIT")
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
+                    store_series_link(con, (old_doc, older_year), (new_doc, newer_year), key, diff_id)
                 report.links_new += 1
                 report.diffs += 1
             except Exception as exc:

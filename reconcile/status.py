@@ -25,6 +25,7 @@ from datetime import date
 
 import duckdb
 
+from warehouse.derived import store_statuses
 from warehouse.events import append_events, link_events_sql
 from warehouse.transactions import transaction
 
@@ -77,19 +78,7 @@ def refresh_status(
     """
     day = as_of or date.today()
     with transaction(con):
-        changed = con.execute(
-            """
-            UPDATE documents d
-            SET status = s.status, status_as_of = s.as_of, status_by_document_id = s.status_by,
-                status_since = s.status_since, updated_at = now() AT TIME ZONE 'UTC'
-            FROM document_status(?) s
-            WHERE d.document_id = s.document_id
-              AND (d.status IS DISTINCT FROM s.status OR d.status_as_of IS DISTINCT FROM s.as_of
-                   OR d.status_by_document_id IS DISTINCT FROM s.status_by
-                   OR d.status_since IS DISTINCT FROM s.status_since)
-            """,
-            [day],
-        ).fetchone()[0]
+        changed = store_statuses(con, day)
         con.execute(_EVENTS_SQL, {"as_of": day, "days": expiring_days})
         events = append_events(con, "_status_events", flow_run_id=flow_run_id)
         con.execute("DROP TABLE _status_events")

@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 import duckdb
 
 from reconcile.diff import ALGORITHM, Diff, diff_texts
+from warehouse import derived
 from warehouse.copies import GAP_REASON
+from warehouse.transactions import transaction
 
 
 def _now() -> datetime:
@@ -49,47 +51,15 @@ def store_diff(
     diff: Diff,
     kind: str = "revision",
 ) -> str:
-    """Write (or rewrite) one diff and its hunks; returns the diff_id."""
-    diff_id = f"{old_version_id}->{new_version_id}"
-    con.execute("DELETE FROM diff_hunks WHERE diff_id = ?", [diff_id])
-    con.execute("DELETE FROM diffs WHERE diff_id = ?", [diff_id])
-    con.execute(
-        "INSERT INTO diffs (diff_id, document_id, old_version_id, new_version_id, kind, similarity, "
-        "hunk_count, "
-        "algorithm, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            diff_id,
-            document_id,
-            old_version_id,
-            new_version_id,
-            kind,
-            diff.similarity,
-            len(diff.changes),
-            ALGORITHM,
-            _now(),
-        ],
-    )
-    if diff.hunks:
-        con.executemany(
-            "INSERT INTO diff_hunks (diff_id, hunk_number, kind, locator, old_position, new_position, "
-            "old_text, "
-            "new_text, similarity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                [
-                    diff_id,
-                    n,
-                    h.kind,
-                    h.locator,
-                    h.old_position,
-                    h.new_position,
-                    h.old_text,
-                    h.new_text,
-                    h.similarity,
-                ]
-                for n, h in enumerate(diff.hunks)
-            ],
-        )
-    return diff_id
+    """Store one diff through the warehouse's writer; returns the diff_id."""
+    hunks = [
+        (h.kind, h.locator, h.old_position, h.new_position, h.old_text, h.new_text, h.similarity)
+        for h in diff.hunks
+    ]
+    return derived.store_diff(
+        con, document_id, old_version_id, new_version_id,
+        hunks=hunks, similarity=diff.similarity, algorithm=ALGORITHM, kind=kind,
+    )  # fmt: skip
 
 
 @dataclass
@@ -118,13 +88,8 @@ def compute_revision_diffs(con: duckdb.DuckDBPyConnection) -> DiffReport:
     for document_id, old_id, new_id in pairs:
         try:
             diff = diff_texts(best_text(con, old_id), best_text(con, new_id))
-            con.execute("BEGIN TRANSACTION")
-            try:
+            with transaction(con):
                 store_diff(con, document_id, old_id, new_id, diff)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
             report.computed += 1
         except Exception as exc:  # one document's trouble never stops the others
             report.errors.append(

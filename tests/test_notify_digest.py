@@ -25,12 +25,12 @@ from PIL import Image, ImageStat
 from core.config import Settings, SmtpSettings
 from extractors.pipeline import extract_file
 from notify.digest import is_due, preview_digest, send_due_digests
-from notify.outbox import begin_attempt, pending_digests
 from notify.smtp import connect, deliver
 from notify.subscribers import add_subscriber, get_subscriber, validate_spec
 from notify.tokens import verify_unsubscribe_token
 from warehouse.connect import open_warehouse
 from warehouse.load import load_issue
+from warehouse.outbox import begin_attempt, pending_digests
 from warehouse.records import FetchedFile, IssueRecord
 
 CORPUS = Path(__file__).resolve().parent.parent / "replica" / "corpus"

@@ -26,10 +26,14 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import duckdb
 
-from notify.matching import Match
+from warehouse.transactions import transaction
+
+# What a match queues: (event_id, why it matched, the excerpt shown in the digest).
+QueuedMatch = tuple[int, str, str]
 
 
 @dataclass(frozen=True)
@@ -44,29 +48,27 @@ class PendingDigest:
     attempts: int
 
 
-def _transaction(con: duckdb.DuckDBPyConnection, statements: Sequence[tuple[str, list]]) -> None:
-    con.execute("BEGIN TRANSACTION")
-    try:
+def _transaction(con: duckdb.DuckDBPyConnection, statements: Sequence[tuple[str, list[Any]]]) -> None:
+    with transaction(con):
         for sql, params in statements:
             con.execute(sql, params)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def queue_matches(
-    con: duckdb.DuckDBPyConnection, subscriber_id: int, matches: Sequence[Match], cursor: int, now: datetime
+    con: duckdb.DuckDBPyConnection,
+    subscriber_id: int,
+    matches: Sequence[QueuedMatch],
+    cursor: int,
+    now: datetime,
 ) -> int:
     """Insert the matches and move the subscriber's cursor to `cursor`, atomically; return rows added."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        added = 0
-        for match in matches:
+    added = 0
+    with transaction(con):
+        for event_id, matched_because, excerpt in matches:
             row = con.execute(
                 "INSERT INTO outbox (subscriber_id, event_id, status, matched_because, excerpt, queued_at) "
                 "VALUES (?, ?, 'queued', ?, ?, ?) ON CONFLICT DO NOTHING RETURNING event_id",
-                [subscriber_id, match.event_id, match.matched_because, match.excerpt, now],
+                [subscriber_id, event_id, matched_because, excerpt, now],
             ).fetchall()
             added += len(row)
         con.execute(
@@ -74,10 +76,6 @@ def queue_matches(
             "WHERE subscriber_id = ?",
             [cursor, subscriber_id],
         )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return added
 
 
