@@ -174,3 +174,23 @@ def test_the_loader_and_the_status_pass_never_announce_one_repeal_twice(con) -> 
     refresh_status(con, date(2024, 2, 10))
     after = con.execute("SELECT count(*) FROM events WHERE kind IN ('repealed', 'amended')").fetchone()[0]
     assert before == after == 2
+
+
+def test_a_repeal_reads_the_same_whichever_step_announces_it(con) -> None:
+    """The loader and the status pass wrote repeal events with two statements and two summaries;
+    what a subscriber read depended on which ran first. Both now use warehouse.events.link_events_sql."""
+    by_loader = con.execute(
+        "SELECT event_key, summary, details->>'relation' FROM events"
+        " WHERE kind = 'repealed' ORDER BY event_key"
+    ).fetchall()
+    assert by_loader, "the sample's constructed repeal is announced by the loader"
+    con.execute("DELETE FROM events WHERE kind = 'repealed'")
+
+    refresh_status(con, LOAD_DAY)
+
+    by_status_pass = con.execute(
+        "SELECT event_key, summary, details->>'relation' FROM events"
+        " WHERE kind = 'repealed' ORDER BY event_key"
+    ).fetchall()
+    assert by_status_pass == by_loader
+    assert all("，依据 " in summary for _, summary, _ in by_loader)
