@@ -8,12 +8,20 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast bench lint docs sample clean-venv
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
+# The exact versions every install uses (pip-tools); regenerate with `make lock` after editing
+# pyproject.toml's dependencies. tests/test_lock.py fails when the two disagree.
+LOCK   := requirements.lock
 
-$(STAMP): pyproject.toml scripts/setup-system.sh
+.PHONY: demo test test-fast bench lint docs lock sample clean-venv
+
+# Everything from the lock, then the project itself with no dependency of its own choosing
+# (and built with the locked setuptools, not whatever the index serves today).
+$(STAMP): pyproject.toml $(LOCK) scripts/setup-system.sh
 	bash scripts/setup-system.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(PIP) install --quiet -r $(LOCK)
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -36,6 +44,12 @@ lint: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python scripts/gen_cli_docs.py
+
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/pip-compile || $(PIP) install --quiet "pip-tools>=7.4,<8"
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --allow-unsafe --no-emit-index-url \
+		--no-emit-find-links --no-emit-trusted-host --output-file $(LOCK) pyproject.toml
 
 sample: $(STAMP)
 	$(BIN)/python -m replica.build

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.routes import DOCUMENT_PAGE
 from dashboards.ui import reader
 from dashboards.views import cascade, changes, document, expiring, overview, search
 
@@ -17,7 +18,7 @@ navigation = st.navigation(
     [
         st.Page(overview.render, title="Overview 概览", url_path="overview", default=True),
         st.Page(search.render, title="Search 检索", url_path="search"),
-        st.Page(document.render, title="Document 文件", url_path="document"),
+        st.Page(document.render, title="Document 文件", url_path=DOCUMENT_PAGE),
         st.Page(cascade.render, title="Cascade 政策传导", url_path="cascade"),
         st.Page(changes.render, title="Changes 变动", url_path="changes"),
         st.Page(expiring.render, title="Expiring 即将失效", url_path="expiring"),

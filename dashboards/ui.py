@@ -60,7 +60,3 @@ def as_of_input(label: str = "status on", key: str = "as_of") -> date:
     return st.date_input(
         label, value=date.today(), key=key, min_value=date(1949, 10, 1), max_value=date(2100, 12, 31)
     )
-
-
-def document_url(document_id: str) -> str:
-    return f"document?id={document_id}"

@@ -12,15 +12,15 @@ import os
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from core import paths
+from core.console import make_console
 from core.errors import GazetteError
 from pipeline.report import result_lines
 from pipeline.run import RunFailed
 
-console = Console()
-err_console = Console(stderr=True)
+console = make_console()
+err_console = make_console(stderr=True)
 
 
 def _variables(pairs: list[str] | None) -> dict[str, str]:

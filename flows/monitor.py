@@ -17,10 +17,12 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
+from prefect.states import State
 
 from core import paths
 from core.config import load_settings
 from core.vocabulary import RunStatus
+from flows.digest_run import digest_outcome
 from flows.tasks import TASK_STAGES, digest_task
 from pipeline.report import RunSummary
 from pipeline.run import RunFailed, run_as_writer, run_monitor
@@ -93,17 +95,21 @@ def monitor(
 
 
 @flow(name="digest")
-def digest() -> str:
-    """Compose and send the subscribers' digests that are due (scheduled daily at 08:00 Asia/Shanghai)."""
+def digest() -> str | State:
+    """Compose and send the subscribers' digests that are due (scheduled daily at 08:00 Asia/Shanghai).
+
+    Ends Failed, with the reason in its state message and artifact, when it could not work.
+    """
     settings = load_settings()
     home = paths.ensure_home(settings.home)
     try:
         with writer_lock(home, wait_seconds=600, holder=f"digest run {current_run_id()}"):
             con = open_warehouse(paths.warehouse_path(home))
             try:
-                return digest_task(con, settings).summary()
+                report = digest_task(con, settings)
             finally:
                 con.close()
+        return digest_outcome(report)
     except WriterBusy as exc:
         get_run_logger().warning(str(exc))
         return f"skipped: {exc}"

@@ -22,6 +22,7 @@ from prefect.tasks import exponential_backoff
 
 from extractors.fetch import TransientFetchError
 from extractors.politeness import RobotsDisallowed
+from flows.crashes import close_dead_runs
 from notify.digest import send_due_digests
 from pipeline.discover import discover_publications
 from pipeline.ingest import extract_publication, fetch_publication, load_prepared
@@ -77,4 +78,5 @@ TASK_STAGES = Stages(
     reconcile=reconcile_task,
     publish=publish_task,
     notify=digest_task,
+    close_dead=close_dead_runs,
 )

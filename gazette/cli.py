@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.cells import cell_len, set_cell_size
-from rich.console import Console
 from rich.table import Table
 
 from core import paths
+from core.console import make_console
 
 if TYPE_CHECKING:
     from extractors.pipeline import ExtractionResult
@@ -39,8 +39,8 @@ replica_app = typer.Typer(
 )
 app.add_typer(replica_app, name="replica")
 
-console = Console()
-err_console = Console(stderr=True)
+console = make_console()
+err_console = make_console(stderr=True)
 
 
 class OutputFormat(StrEnum):
@@ -269,4 +269,11 @@ app.command("backfill")(_backfill)
 
 
 def main() -> None:
-    app()
+    """The `gazette` command: a wrong config.yaml is one line naming the file, key and fix."""
+    from core.errors import ConfigError
+
+    try:
+        app()
+    except ConfigError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        sys.exit(2)

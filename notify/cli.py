@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from core.console import make_console
 from core.vocabulary import EventKind, Frequency
 
-console = Console()
-err_console = Console(stderr=True)
+console = make_console()
+err_console = make_console(stderr=True)
 
 subscribers_app = typer.Typer(help="People who receive change-alert digests by email.", no_args_is_help=True)
 subscriptions_app = typer.Typer(
@@ -213,7 +213,10 @@ def subscribers_unsubscribe(
     with _warehouse() as con:
         try:
             subscriber_id = verify_unsubscribe_token(
-                token, con, unsubscribe_secret(settings.unsubscribe_secret_env)
+                token,
+                con,
+                unsubscribe_secret(settings.unsubscribe_secret_env),
+                max_age_days=settings.unsubscribe_token_days,
             )
             subscriber = remove_subscriber(con, subscriber_id)
         except (TokenError, SubscriberError) as exc:

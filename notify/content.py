@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import duckdb
 
+from core.routes import document_url
 from core.vocabulary import EventKind
 from notify.subscribers import Subscriber
 from warehouse.diffs import revision_diff_of
@@ -69,6 +71,7 @@ LABELS = {
         "date": "日期",
         "why": "匹配原因",
         "open": "在看板中查看",
+        "source": "原文",
         "old": "原",
         "new": "新",
         "more_changes": "另有 {n} 处修改",
@@ -113,6 +116,7 @@ LABELS = {
         "date": "Date",
         "why": "Matched",
         "open": "Open in the dashboard",
+        "source": "Official source",
         "old": "old",
         "new": "new",
         "more_changes": "{n} more changes",
@@ -149,7 +153,8 @@ class DigestItem:
     date: date | None
     reasons: list[str]
     excerpt: str
-    link: str | None
+    link: str | None  # the dashboard's document page
+    source_link: str | None = None  # the publisher's page the change appeared on
     related_title: str | None = None
     changes: list[Change] = field(default_factory=list)
     more_changes: int = 0
@@ -178,13 +183,22 @@ class DigestContent:
 
 
 def document_link(dashboard_url: str | None, document_id: str | None) -> str | None:
-    """The document's page in the dashboard: a `{document_id}` placeholder, else `?document=<id>`."""
+    """The document's page in the dashboard.
+
+    `dashboard_url` is a pattern with `{document_id}` (e.g. `https://host/document?id={document_id}`)
+    or the dashboard's base URL, to which the document page's own route is added
+    (`https://host/` → `https://host/document?id=<id>`, dashboards/routes.py).
+    """
     if not dashboard_url or not document_id:
         return None
     if "{document_id}" in dashboard_url:
-        return dashboard_url.replace("{document_id}", document_id)
-    separator = "&" if "?" in dashboard_url else "?"
-    return f"{dashboard_url}{separator}document={document_id}"
+        return dashboard_url.replace("{document_id}", quote(document_id, safe=""))
+    return f"{dashboard_url.split('?')[0].rstrip('/')}/{document_url(quote(document_id, safe=''))}"
+
+
+def source_link(url: str | None) -> str | None:
+    """The official page the change was published on; only web addresses (never a local path)."""
+    return url if url and urlsplit(url).scheme in ("http", "https") else None
 
 
 def summary_subject(counts: dict[str, int], language: str) -> str:
@@ -251,17 +265,25 @@ def build_content(
     rows = con.execute(
         """
         SELECT e.event_id, e.kind, e.document_id, e.version_id, e.occurred_on, e.summary,
-               d.title, d.doc_number, d.issuer, r.title
+               d.title, d.doc_number, d.issuer, r.title,
+               -- the issue the change was published in, else the last one the document was seen in
+               coalesce(i.url, (SELECT si.url FROM sightings s JOIN issues si USING (issue_id)
+                                WHERE s.document_id = e.document_id AND si.url IS NOT NULL
+                                ORDER BY s.loaded_at DESC LIMIT 1))
         FROM events e
         LEFT JOIN documents d ON d.document_id = e.document_id
         LEFT JOIN documents r ON r.document_id = e.related_document_id
+        LEFT JOIN issues i ON i.issue_id = e.issue_id
         WHERE e.event_id IN (SELECT unnest(?::BIGINT[]))
         ORDER BY e.event_id
         """,
         [sorted(why)],
     ).fetchall()
     grouped: dict[str, list[DigestItem]] = {key: [] for key, _ in GROUPS}
-    for event_id, kind, document_id, version_id, occurred_on, summary, title, number, issuer, related in rows:
+    for row in rows:
+        event_id, kind, document_id, version_id, occurred_on, summary, title, number, issuer, related, url = (
+            row
+        )
         because, text = why[event_id]
         item = DigestItem(
             event_id=event_id,
@@ -275,6 +297,7 @@ def build_content(
             reasons=[r for r in (because or "").split("；") if r],
             excerpt=text or "",
             link=document_link(dashboard_url, document_id),
+            source_link=source_link(url),
             related_title=related,
         )
         if kind == "new_version" and version_id:

@@ -47,10 +47,32 @@ class DigestRunReport:
         return not self.failed and not self.errors
 
     def summary(self) -> str:
-        return (
+        counts = (
             f"{self.queued} alert(s) queued, {len(self.built)} digest(s) built, {len(self.sent)} sent, "
             f"{len(self.deferred)} deferred, {len(self.failed)} failed, {self.not_due} subscriber(s) not due"
         )
+        return counts + (f"; errors: {'; '.join(self.errors)}" if self.errors else "")
+
+    def failure_reason(self) -> str:
+        """Why the run is a failure, in one line (the flow's state message); empty when `ok`."""
+        reasons = list(self.errors)
+        reasons += [
+            f"digest {digest_id} to {recipient} refused: {error}"
+            for digest_id, recipient, error in self.failed
+        ]
+        return "; ".join(reasons)
+
+    def markdown(self) -> str:
+        """The run's report for operators (the digest flow's artifact)."""
+        lines = [f"# digest run: {'completed' if self.ok else 'failed'}", "", f"- {self.summary()}"]
+        if not self.ok:
+            lines += ["", "## Why it failed", ""] + [
+                f"- {reason}" for reason in self.failure_reason().split("; ")
+            ]
+        if self.deferred:
+            lines += ["", "## Deferred (sent on a later run)", ""]
+            lines += [f"- `{digest_id}`: {error}" for digest_id, _, error in self.deferred]
+        return "\n".join(lines) + "\n"
 
 
 def _utc_now() -> datetime:
@@ -143,12 +165,20 @@ def _build(
 def build_due_digests(
     con: duckdb.DuckDBPyConnection, settings: Settings, report: DigestRunReport, now: datetime
 ) -> None:
+    """Build the due digests; with subscribers but no signing secret, build none and say why.
+
+    Every digest carries an unsubscribe link, so none is built without the secret: that
+    is an error of the run (the flow ends Failed), not a quiet "0 digests built".
+    """
+    subscribers = list_subscribers(con)
+    if not subscribers:
+        return
     try:
         secret = unsubscribe_secret(settings.unsubscribe_secret_env)
     except TokenError as exc:
-        report.errors.append(f"digests not built: {exc}")
+        report.errors.append(f"no digest built for {len(subscribers)} subscriber(s): {exc}")
         return
-    for subscriber in list_subscribers(con):
+    for subscriber in subscribers:
         if not is_due(subscriber, now, settings.digest_hour):
             report.not_due += 1
             continue

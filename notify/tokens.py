@@ -1,27 +1,31 @@
-"""Signed unsubscribe tokens: anyone holding the token may unsubscribe that address, nobody else.
+"""Signed, time-limited unsubscribe tokens: the holder may unsubscribe that address, for a while.
 
-The token is `<subscriber_id>.<HMAC-SHA256(secret, "unsubscribe:<id>:<email>")>`,
-so it needs no table: a token keeps working until the secret changes, and a
-token for one address cannot be edited into a token for another. The secret
-comes from an environment variable named in the config, never from a file.
+The token is `<subscriber_id>.<timestamp>.<signature>`, an itsdangerous timed signature of
+the subscriber number, salted with the address: it needs no table, a token for one address
+cannot be edited into a token for another, and it expires (`unsubscribe_token_days` in
+config.yaml, 90 by default), so an old email forwarded or leaked years later
+no longer works. An expired token is refused with a message pointing to a recent digest,
+whose link is fresh. The secret comes from an environment variable named in the config,
+never from a file.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import os
+from datetime import UTC
 
 import duckdb
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 
+from core.config import UNSUBSCRIBE_TOKEN_DAYS
 from core.errors import NotifyError
 
-_SIGNATURE_BYTES = 18  # 144 bits: unguessable, and short enough for a mailto subject
+_SALT = "gazette-monitor unsubscribe"
 
 
 class TokenError(NotifyError, ValueError):
-    """An unsubscribe token that is malformed, forged, or for an unknown subscriber."""
+    """An unsubscribe token that is malformed, forged, expired, or for an unknown subscriber."""
 
 
 def unsubscribe_secret(env_name: str) -> bytes:
@@ -35,26 +39,27 @@ def unsubscribe_secret(env_name: str) -> bytes:
     return value.encode("utf-8")
 
 
-def _signature(subscriber_id: int, email: str, secret: bytes) -> str:
-    message = f"unsubscribe:{subscriber_id}:{email.lower()}".encode()
-    digest = hmac.new(secret, message, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
-    return base64.urlsafe_b64encode(digest).decode("ascii")
+def _signer(email: str, secret: bytes) -> TimestampSigner:
+    return TimestampSigner(secret, salt=f"{_SALT}:{email.lower()}", digest_method=hashlib.sha256)
 
 
 def make_unsubscribe_token(subscriber_id: int, email: str, secret: bytes) -> str:
-    return f"{subscriber_id}.{_signature(subscriber_id, email, secret)}"
+    return _signer(email, secret).sign(str(subscriber_id)).decode("ascii")
 
 
 def verify_unsubscribe_token(
-    token: str, email_of: dict[int, str] | duckdb.DuckDBPyConnection, secret: bytes
+    token: str,
+    email_of: dict[int, str] | duckdb.DuckDBPyConnection,
+    secret: bytes,
+    max_age_days: int = UNSUBSCRIBE_TOKEN_DAYS,
 ) -> int:
-    """The subscriber number the token was issued for; TokenError when it was not issued by us.
+    """The subscriber number the token was issued for; TokenError when not ours or too old.
 
     `email_of` is the warehouse (the address is looked up) or a mapping of
     subscriber number → address.
     """
-    number, _, signature = (token or "").strip().partition(".")
-    if not number.isdigit() or not signature:
+    number, _, rest = (token or "").strip().partition(".")
+    if not number.isdigit() or rest.count(".") != 1:
         raise TokenError("malformed unsubscribe token")
     subscriber_id = int(number)
     if isinstance(email_of, dict):
@@ -66,6 +71,14 @@ def verify_unsubscribe_token(
         email = row[0] if row else None
     if email is None:
         raise TokenError("unsubscribe token for an unknown subscriber")
-    if not hmac.compare_digest(signature, _signature(subscriber_id, email, secret)):
-        raise TokenError("unsubscribe token signature does not match")
+    try:
+        _signer(email, secret).unsign(token.strip(), max_age=max_age_days * 86400)
+    except SignatureExpired as exc:
+        signed = exc.date_signed.astimezone(UTC).date() if exc.date_signed else "an unknown date"
+        raise TokenError(
+            f"unsubscribe link expired: issued on {signed}, links are valid {max_age_days} days; "
+            "use the link in a recent digest"
+        ) from exc
+    except BadSignature as exc:
+        raise TokenError("unsubscribe token signature does not match") from exc
     return subscriber_id

@@ -54,7 +54,7 @@ from warehouse.crawl import CrawlMemory, loaded_sha256, remember, remembered
 from warehouse.events import events_since, last_event_id
 from warehouse.lock import WriterBusy, writer_lock
 from warehouse.publish import Published, publish
-from warehouse.runs import record_run_end, record_run_start
+from warehouse.runs import close_crashed_runs, record_run_end, record_run_start
 
 WARC_DIR = "warc"
 
@@ -80,8 +80,10 @@ class Stages:
     extract: Callable[[Publication, Fetched, str | None], Prepared] = extract_publication
     load: Callable[[duckdb.DuckDBPyConnection, Prepared, str | None], Outcome] = load_prepared
     reconcile: Callable[[duckdb.DuckDBPyConnection], ReconcileReport] = reconcile
-    publish: Callable[[duckdb.DuckDBPyConnection, Path], Published] = publish
+    publish: Callable[[duckdb.DuckDBPyConnection, Path, str | None], Published] = publish
     notify: Callable[[duckdb.DuckDBPyConnection, Settings], DigestRunReport] = send_due_digests
+    # closes the rows of runs that died (the flows also set them Crashed in Prefect)
+    close_dead: Callable[[duckdb.DuckDBPyConnection, str], list[str]] = close_crashed_runs
 
 
 PLAIN = Stages()
@@ -162,9 +164,17 @@ def _timed(summary: RunSummary, stage: str) -> Iterator[None]:
 
 @contextmanager
 def recorded_run(
-    con: duckdb.DuckDBPyConnection, summary: RunSummary, parameters: dict[str, Any]
+    con: duckdb.DuckDBPyConnection,
+    summary: RunSummary,
+    parameters: dict[str, Any],
+    close_dead: Callable[[duckdb.DuckDBPyConnection, str], list[str]] = close_crashed_runs,
 ) -> Iterator[None]:
-    """The run's `flow_runs` row: opened here, closed with the summary's totals, `failed` on an error."""
+    """The run's `flow_runs` row: opened here, closed with the summary's totals, `failed` on an error.
+
+    Rows other runs left `running` are closed as crashed first: the caller holds the writer
+    lock, so their runs are dead.
+    """
+    summary.notes += [f"run {dead} closed as crashed" for dead in close_dead(con, summary.flow_run_id)]
     record_run_start(con, summary.flow_run_id, summary.flow_name, parameters)
     first_event = last_event_id(con)
     try:
@@ -197,7 +207,7 @@ def run_monitor(
     con = open_warehouse(paths.warehouse_path(home))
     try:
         parameters = {"sources": wanted, "publish": publish, "notify": notify}
-        with recorded_run(con, summary, parameters):
+        with recorded_run(con, summary, parameters, stages.close_dead):
             for source in chosen:
                 with polite_session(source) as session:
                     summary.reports.append(
@@ -220,7 +230,8 @@ def run_monitor(
             summary.notes.append(reconciled.summary())
             if publish:
                 with _timed(summary, "publish"):
-                    summary.notes.append(f"snapshot published: {stages.publish(con, home).snapshot}")
+                    published = stages.publish(con, home, summary.flow_run_id)
+                    summary.notes.append(f"snapshot published: {published.snapshot}")
             if notify:
                 with _timed(summary, "digest"):
                     summary.notes.append(stages.notify(con, settings).summary())

@@ -12,16 +12,16 @@ from typing import Annotated
 
 import duckdb
 import typer
-from rich.console import Console
 
+from core.console import make_console
 from core.errors import UserInputError
 from reconcile.diff import Diff, Hunk, diff_texts
 from reconcile.render_diff import DiffHeader, render_html, render_text
 from warehouse.diffs import stored_diff
 from warehouse.lookup import DocumentLookupError, find_document
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = make_console(highlight=False)
+err_console = make_console(stderr=True, highlight=False)
 
 
 class DiffLookupError(UserInputError):

@@ -13,11 +13,11 @@ from typing import Annotated
 
 import duckdb
 import typer
-from rich.console import Console
 
 from core import paths
+from core.console import make_console
 
-err_console = Console(stderr=True, highlight=False)
+err_console = make_console(stderr=True, highlight=False)
 
 DocArgument = Annotated[
     str, typer.Argument(help="document_id, 发文字号 (宁政规发〔2020〕5号) or part of a title")

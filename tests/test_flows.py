@@ -77,20 +77,23 @@ def test_the_stream_new_issue_fetched_once_with_its_events(prefect_api, home, re
 
 
 def test_each_run_leaves_a_markdown_summary_artifact(prefect_api, home, replica_site) -> None:
-    import httpx
-    from prefect.settings import PREFECT_API_URL
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
 
     from flows.monitor import monitor
 
     result = monitor(sources=["replica"], variables={"REPLICA_URL": replica_site.base_url}, notify=False)
 
-    # read back through Prefect's REST API, as the UI does
-    found = httpx.post(
-        f"{PREFECT_API_URL.value()}/artifacts/filter",
-        json={"artifacts": {"key": {"any_": ["monitor-run-summary"]}}, "sort": "CREATED_DESC", "limit": 1},
-    ).json()
-    markdown = found[0]["data"]
-    assert found[0]["type"] == "markdown" and result["flow_run_id"] in markdown
+    # read back through Prefect's own client, as the UI and the CLI do
+    with get_client(sync_client=True) as client:
+        (artifact,) = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=["monitor-run-summary"]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[result["flow_run_id"]]),
+            )
+        )
+    markdown = artifact.data
+    assert artifact.type == "markdown" and result["flow_run_id"] in markdown
     for heading in ("| source |", "## Documents", "## Time per stage", "| fetch |", "| publish |"):
         assert heading in markdown
 

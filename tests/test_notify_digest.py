@@ -34,6 +34,13 @@ from warehouse.outbox import begin_attempt, pending_digests
 from warehouse.records import FetchedFile, IssueRecord
 
 CORPUS = Path(__file__).resolve().parent.parent / "replica" / "corpus"
+
+
+def issue_page(issue_id: str) -> str:
+    """Where the publisher shows the issue (constructed address in the shape of the real site's)."""
+    return f"https://www.nx.gov.cn/zwgk/zfgb/{issue_id}.html"
+
+
 SECRET = "a-long-random-unsubscribe-secret"
 NOW = datetime(2024, 2, 20, 9, 0, tzinfo=UTC)  # 17:00 in Asia/Shanghai: daily digests are due
 ISSUES = {
@@ -49,7 +56,9 @@ def load_sample_issue(con: duckdb.DuckDBPyConnection, issue_id: str) -> None:
     result = extract_file(path)
     load_issue(
         con,
-        IssueRecord(issue_id=issue_id, source_id="ningxia-gazette", published_date=published),
+        IssueRecord(
+            issue_id=issue_id, source_id="ningxia-gazette", published_date=published, url=issue_page(issue_id)
+        ),
         FetchedFile(sha256=hashlib.sha256(path.read_bytes()).hexdigest(), url=path.as_uri()),
         result.pages,
         result.documents,
@@ -114,7 +123,7 @@ def settings(tmp_path: Path, smtp_port: int, monkeypatch) -> Settings:
         smtp=SmtpSettings(
             host="127.0.0.1", port=smtp_port, sender="宁夏公报监测 <monitor@gazette.example.org>"
         ),
-        dashboard_url="https://dash.example.org/documents/{document_id}",
+        dashboard_url="https://dash.example.org/document?id={document_id}",
         unsubscribe_url="https://dash.example.org/unsubscribe",
     )
 
@@ -161,7 +170,11 @@ def test_a_digest_groups_the_changes_and_says_why_each_matched(con, settings, sm
     document_id = con.execute(
         "SELECT document_id FROM documents WHERE doc_number = '宁政规发〔2020〕5号'"
     ).fetchone()[0]
-    assert f'href="https://dash.example.org/documents/{document_id}"' in html
+    assert f'href="https://dash.example.org/document?id={document_id}"' in html
+    # every change links the publisher's page it appeared on: the repeal, its repealing issue
+    assert text.count("原文: https://www.nx.gov.cn/zwgk/zfgb/") == 6
+    assert html.count('href="https://www.nx.gov.cn/zwgk/zfgb/') == 6
+    assert f"原文: {issue_page('nx-2024-03')}" in text
     # the idempotency key is the digest id, in the Message-ID; unsubscribe is signed and one-click
     digest_id = report.sent[0][0]
     assert message["Message-ID"] == f"<{digest_id}@gazette.example.org>"
@@ -379,3 +392,35 @@ def test_the_preview_command_prints_the_text_and_writes_the_html(
     assert "营商环境" in (tmp_path / "d.html").read_text(encoding="utf-8")
     unknown = runner.invoke(app, ["digest", "--preview", "nobody@example.org"])
     assert unknown.exit_code == 1 and "no subscriber" in unknown.output
+
+
+def test_without_the_signing_secret_nothing_is_built_and_the_run_says_why(con, settings, monkeypatch) -> None:
+    subscribe(con, "wang@example.org", keywords="营商环境")
+    load_sample_issue(con, "nx-2024-03")
+    monkeypatch.delenv("GAZETTE_UNSUBSCRIBE_SECRET")
+
+    report = send_due_digests(con, settings, now=NOW)
+
+    assert not report.ok and report.built == []
+    assert "GAZETTE_UNSUBSCRIBE_SECRET" in report.failure_reason()
+    assert "errors: no digest built for 1 subscriber(s)" in report.summary()
+    assert "## Why it failed" in report.markdown()
+    assert con.execute("SELECT count(*) FROM digests").fetchone() == (0,)
+
+
+def test_with_no_subscribers_a_missing_secret_is_not_an_error(con, settings, monkeypatch) -> None:
+    monkeypatch.delenv("GAZETTE_UNSUBSCRIBE_SECRET")
+    report = send_due_digests(con, settings, now=NOW)
+    assert report.ok and report.failure_reason() == ""
+
+
+def test_a_dashboard_base_url_links_the_dashboards_own_document_route() -> None:
+    from notify.content import document_link, source_link
+
+    assert document_link("https://dash.example.org/", "doc-1") == "https://dash.example.org/document?id=doc-1"
+    assert document_link("https://dash.example.org", "doc-1") == "https://dash.example.org/document?id=doc-1"
+    assert (
+        document_link("https://dash.example.org/document?id={document_id}", "doc-1")
+        == "https://dash.example.org/document?id=doc-1"
+    )
+    assert source_link("javascript:alert(1)") is None and source_link("/srv/raw/x.pdf") is None

@@ -154,6 +154,25 @@ def test_unsubscribe_tokens_verify_only_for_the_address_they_were_made_for() -> 
         verify_unsubscribe_token("garbage", {7: "wang@example.org"}, SECRET)
 
 
+def test_an_old_unsubscribe_token_is_refused_with_a_message_saying_what_to_do(monkeypatch) -> None:
+    import time
+
+    from itsdangerous import TimestampSigner
+
+    fresh = make_unsubscribe_token(7, "wang@example.org", SECRET)
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time()) - 100 * 86400)
+    old = make_unsubscribe_token(7, "wang@example.org", SECRET)
+    monkeypatch.undo()
+
+    assert verify_unsubscribe_token(fresh, {7: "wang@example.org"}, SECRET) == 7
+    assert verify_unsubscribe_token(old, {7: "wang@example.org"}, SECRET, max_age_days=120) == 7
+    with pytest.raises(TokenError, match=r"expired: issued on \d{4}-\d\d-\d\d, links are valid 90 days; use"):
+        verify_unsubscribe_token(old, {7: "wang@example.org"}, SECRET)
+    # the format the tokens had before they expired is refused too, never taken as valid
+    with pytest.raises(TokenError, match="malformed"):
+        verify_unsubscribe_token("7.3q2hXb6nJmVh1pKx0Zt9Yw8A", {7: "wang@example.org"}, SECRET)
+
+
 def test_the_cli_manages_subscribers_with_one_line_errors(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("GAZETTE_HOME", str(tmp_path))
     runner = CliRunner()
@@ -179,7 +198,7 @@ def test_smtp_settings_come_from_config_and_a_password_in_the_file_is_refused(tm
     (tmp_path / "config.yaml").write_text(
         "smtp: {host: smtp.example.org, port: 587, security: starttls, user: bot@example.org,\n"
         "       password_env: MY_SMTP_PASSWORD}\n"
-        "dashboard_url: https://dash.example.org/documents/{document_id}\n",
+        "dashboard_url: https://dash.example.org/document?id={document_id}\n",
         encoding="utf-8",
     )
     settings = load_settings(tmp_path)

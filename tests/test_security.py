@@ -151,7 +151,7 @@ def _settings(home: Path, port: int, user: str | None = None) -> Settings:
             password_env="GAZETTE_SMTP_PASSWORD",
             sender="宁夏公报监测 <monitor@gazette.example.org>",
         ),
-        dashboard_url="https://dash.example.org/documents/{document_id}",
+        dashboard_url="https://dash.example.org/document?id={document_id}",
         unsubscribe_url="https://dash.example.org/unsubscribe",
     )
 
@@ -213,7 +213,7 @@ def test_a_tampered_or_foreign_unsubscribe_token_is_refused() -> None:
     emails = {1: "wang@example.org", 2: "li@example.org"}
     token = make_unsubscribe_token(1, emails[1], secret)
     assert verify_unsubscribe_token(token, emails, secret) == 1
-    number, signature = token.split(".")
+    number, signature = token.split(".", 1)  # signature: <timestamp>.<mac>
     flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
     forgeries = [
         f"{number}.{flipped}",  # one character of the signature changed

@@ -106,3 +106,90 @@ def test_publishing_from_a_path_and_again_keeps_two_parquet_exports_at_most(tmp_
         publish_snapshot(main, tmp_path)
     assert len(list((tmp_path / "parquet-exports").iterdir())) == 2
     assert (tmp_path / "parquet").resolve().parent == (tmp_path / "parquet-exports").resolve()
+
+
+def _with_subscriber(con: duckdb.DuckDBPyConnection) -> None:
+    from notify.subscribers import add_subscriber, validate_spec
+
+    add_subscriber(
+        con, validate_spec({"email": "wang.fang@example.org", "name": "王芳", "keywords": "营商环境"})
+    )
+    con.execute(
+        "INSERT INTO outbox (subscriber_id, event_id, queued_at) SELECT 1, min(event_id), now() FROM events"
+    )
+
+
+def test_subscribers_and_their_mail_never_reach_the_snapshot_or_the_parquet(tmp_path: Path) -> None:
+    con = open_warehouse(tmp_path / "warehouse.duckdb")
+    load_issue(con, *samples.issue_2024_02(), today=TODAY)
+    _with_subscriber(con)
+
+    published = publish_snapshot(con, tmp_path)
+
+    assert con.execute("SELECT count(*) FROM subscribers").fetchone() == (1,)  # the writer keeps them
+    reader = duckdb.connect(str(published), read_only=True)
+    tables = {row[0] for row in reader.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert not tables & {"subscribers", "subscriptions", "outbox", "digests"}
+    assert {"documents", "events", "flow_runs"} <= tables
+    assert b"wang.fang@example.org" not in published.read_bytes()  # not even in free blocks
+    exported = {p.name for p in (tmp_path / "parquet").iterdir()}
+    assert "documents" in exported and not exported & {"subscribers", "subscriptions", "outbox", "digests"}
+    for parquet in (tmp_path / "parquet").rglob("*.parquet"):
+        assert b"wang.fang@example.org" not in parquet.read_bytes(), parquet
+
+
+def test_the_publishing_run_reads_completed_in_its_own_snapshot(tmp_path: Path) -> None:
+    from warehouse.runs import record_run_start
+
+    con = open_warehouse(tmp_path / "warehouse.duckdb")
+    record_run_start(con, "run-1", "monitor", {})
+    load_issue(con, *samples.issue_2024_02(), today=TODAY, flow_run_id="run-1")
+
+    record_run_start(con, "dead", "monitor", {})  # a dead run that nobody closed yet stays as it was
+
+    published = publish_snapshot(con, tmp_path, run_id="run-1")
+
+    assert con.execute("SELECT DISTINCT status FROM flow_runs").fetchall() == [
+        ("running",)
+    ]  # runs close them
+    reader = duckdb.connect(str(published), read_only=True)
+    status, finished, documents_new, events_new = reader.execute(
+        "SELECT status, finished_at, documents_new, events_new FROM flow_runs WHERE flow_run_id = 'run-1'"
+    ).fetchone()
+    assert (status, documents_new) == ("completed", 4) and finished is not None
+    assert events_new == reader.execute("SELECT count(*) FROM events").fetchone()[0]
+    assert reader.execute("SELECT status FROM flow_runs WHERE flow_run_id = 'dead'").fetchone() == (
+        "running",
+    )
+
+
+def test_the_next_publish_removes_what_a_killed_publish_left(tmp_path: Path) -> None:
+    con = open_warehouse(tmp_path / "warehouse.duckdb")
+    load_issue(con, *samples.issue_2024_02(), today=TODAY)
+    (tmp_path / "snapshot").mkdir()
+    leftovers = [
+        tmp_path / "snapshot" / ".warehouse.duckdb.4242.0badc0de.tmp",
+        tmp_path / "snapshot" / ".warehouse.duckdb.4242.0badc0de.tmp.wal",
+    ]
+    for leftover in leftovers:
+        leftover.write_bytes(b"\0" * 4096)
+
+    publish_snapshot(con, tmp_path)
+
+    assert [p.name for p in (tmp_path / "snapshot").iterdir()] == ["warehouse.duckdb"]
+
+
+def test_a_run_left_running_is_closed_as_crashed_by_the_next_one(tmp_path: Path) -> None:
+    from warehouse.runs import close_crashed_runs, record_run_start
+
+    con = open_warehouse(tmp_path / "warehouse.duckdb")
+    record_run_start(con, "killed", "monitor", {})
+    record_run_start(con, "current", "monitor", {})
+
+    assert close_crashed_runs(con, "current") == ["killed"]
+
+    rows = dict(con.execute("SELECT flow_run_id, status FROM flow_runs").fetchall())
+    assert rows == {"killed": "crashed", "current": "running"}
+    errors = con.execute("SELECT errors FROM flow_runs WHERE flow_run_id = 'killed'").fetchone()[0]
+    assert "closed by the next writer" in errors
+    assert close_crashed_runs(con, "current") == []

@@ -23,7 +23,8 @@ class Published:
     documents_indexed: int
 
 
-def publish(con: duckdb.DuckDBPyConnection, home: Path) -> Published:
+def publish(con: duckdb.DuckDBPyConnection, home: Path, run_id: str | None = None) -> Published:
+    """Search index, snapshot (showing `run_id`, the publishing run, completed) and Parquet."""
     indexed = build_search_index(con)
-    snapshot = publish_snapshot(con, home)
+    snapshot = publish_snapshot(con, home, run_id)
     return Published(snapshot=snapshot, parquet_dir=export_parquet(snapshot, home), documents_indexed=indexed)

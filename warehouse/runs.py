@@ -2,6 +2,11 @@
 
 A run that dies leaves its row `running`, visible as such; the row is the warehouse's
 own record of what each run did, whatever orchestrator (or none) started it.
+
+A killed run (SIGKILL, OOM, power) never closes its row, and nothing else would: so the
+next writer, holding the writer lock (which proves nobody else is writing), closes every
+row still `running` as `crashed`. And the snapshot is copied while its own run is still
+`running`: the copy's row is completed inside the copy, so analysts see how it ended.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from core.vocabulary import RunStatus
+from core.vocabulary import EventKind, RunStatus
 from warehouse.crawl import naive_utc
 
 
@@ -79,3 +84,70 @@ def record_run_end(
             flow_run_id,
         ],
     )
+
+
+CRASHED_NOTE = "the run died before closing its row (killed or lost power); closed by the next writer"
+
+
+def close_crashed_runs(con: duckdb.DuckDBPyConnection, current_run_id: str | None = None) -> list[str]:
+    """Mark every `running` row but `current_run_id` as `crashed`; return their ids.
+
+    Call it only while holding the writer lock: then no other process is writing, so a
+    row still `running` belongs to a run that died.
+    """
+    rows = con.execute(
+        "SELECT flow_run_id, errors FROM flow_runs WHERE status = ? AND flow_run_id IS DISTINCT FROM ?",
+        [RunStatus.RUNNING.value, current_run_id],
+    ).fetchall()
+    for run_id, errors in rows:
+        listed = json.loads(errors) if errors else []
+        listed.append({"item": "run", "error": CRASHED_NOTE})
+        con.execute(
+            "UPDATE flow_runs SET status = ?, finished_at = ?, error_count = ?, errors = ? "
+            "WHERE flow_run_id = ?",
+            [
+                RunStatus.CRASHED.value,
+                naive_utc(datetime.now(UTC)),
+                len(listed),
+                json.dumps(listed, ensure_ascii=False),
+                run_id,
+            ],
+        )
+    return [run_id for run_id, _ in rows]
+
+
+def complete_in_copy(
+    con: duckdb.DuckDBPyConnection, database: str, run_id: str, finished_at: datetime
+) -> int:
+    """In the copy `database`, close the publishing run's row as `completed`; rows changed (0 or 1).
+
+    The snapshot is taken near the end of a run, before the run closes its row; the
+    copy would otherwise show it running forever. Its counts of documents, versions,
+    events and problems are taken from the events it recorded; the issue counts stay
+    as the run recorded them (they are known only to the run itself).
+    """
+    table = f'"{database}".main.flow_runs'
+    events = f'"{database}".main.events'
+    changed = con.execute(
+        f"""
+        UPDATE {table} AS r SET status = ?, finished_at = ?,
+            documents_new = (SELECT count(*) FROM {events} e
+                             WHERE e.flow_run_id = r.flow_run_id AND e.kind = ?),
+            versions_new = (SELECT count(*) FROM {events} e
+                            WHERE e.flow_run_id = r.flow_run_id AND e.kind = ?),
+            events_new = (SELECT count(*) FROM {events} e WHERE e.flow_run_id = r.flow_run_id),
+            error_count = (SELECT count(*) FROM {events} e
+                           WHERE e.flow_run_id = r.flow_run_id AND e.kind = ?)
+        WHERE r.flow_run_id = ? AND r.status = ?
+        """,
+        [
+            RunStatus.COMPLETED.value,
+            finished_at,
+            EventKind.NEW_DOCUMENT.value,
+            EventKind.NEW_VERSION.value,
+            EventKind.EXTRACTION_PROBLEM.value,
+            run_id,
+            RunStatus.RUNNING.value,
+        ],
+    ).fetchone()
+    return int(changed[0]) if changed else 0

@@ -10,6 +10,14 @@ one, never half of one; a reader that has the old file open keeps reading it.
 The Parquet export is made from the new snapshot (not the live file), so it
 is the same state; it is written into a fresh folder and then a symlink
 `$HOME/parquet` is swapped to it, atomically as well.
+
+Readers are analysts, not the people the digests go to: the subscribers' tables
+(`PRIVATE_TABLES`) are never copied. The copy is made schema first, then table by
+table, so their rows never touch the snapshot file (a dropped table's bytes could
+linger in its free blocks); the Parquet export, made from the snapshot, has none either.
+
+A publish killed midway leaves its temporary file beside the snapshot; the next
+publish removes every such leftover whose process is gone.
 """
 
 from __future__ import annotations
@@ -18,16 +26,22 @@ import os
 import shutil
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from warehouse.connect import WarehouseError, open_warehouse
+from warehouse.runs import complete_in_copy
 
 SNAPSHOT_DIR = "snapshot"
 SNAPSHOT_FILE = "warehouse.duckdb"
 PARQUET_LINK = "parquet"
 _KEEP_PARQUET_EXPORTS = 2  # the current one and the one a slow reader may still be reading
+# Personal data of subscribers (addresses, names, what they follow, the mails sent to them):
+# it stays in the writer's file for the digests, and out of everything analysts read.
+PRIVATE_TABLES = ("subscribers", "subscriptions", "outbox", "digests")
+PRIVATE_SEQUENCES = ("subscriber_id_seq", "subscription_id_seq")
 
 
 class SnapshotError(WarehouseError):
@@ -50,27 +64,62 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _copy_database(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+def _temporary_name(pid: int) -> str:
+    return f".{SNAPSHOT_FILE}.{pid}.{uuid.uuid4().hex[:8]}.tmp"
+
+
+def remove_leftovers(directory: Path) -> list[Path]:
+    """Delete the temporary files (and WALs) of earlier publishes that died before their rename.
+
+    Only the writer publishes, and DuckDB lets one process open the warehouse for writing,
+    so a temporary file that is already there when a publish starts is nobody's.
+    """
+    removed = sorted(directory.glob(f".{SNAPSHOT_FILE}.*.tmp*"))
+    for leftover in removed:
+        leftover.unlink(missing_ok=True)
+    return removed
+
+
+def _copy_database(con: duckdb.DuckDBPyConnection, target: Path, run_id: str | None) -> None:
+    """Copy everything but `PRIVATE_TABLES` into `target`; the publishing run `run_id` completed there."""
     source = con.execute("SELECT current_database()").fetchone()[0]
     alias = f"_snapshot_{uuid.uuid4().hex[:8]}"
     con.execute(f"ATTACH {_sql_string(target)} AS {alias}")
     try:
-        con.execute(f'COPY FROM DATABASE "{source}" TO {alias}')
+        con.execute(f'COPY FROM DATABASE "{source}" TO {alias} (SCHEMA)')
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = ?", [source]
+        ).fetchall()
+        for schema, table in tables:
+            if schema == "main" and table in PRIVATE_TABLES:
+                con.execute(f'DROP TABLE {alias}.main."{table}"')
+            else:
+                con.execute(
+                    f'INSERT INTO {alias}."{schema}"."{table}" SELECT * FROM "{source}"."{schema}"."{table}"'
+                )
+        for sequence in PRIVATE_SEQUENCES:
+            con.execute(f'DROP SEQUENCE IF EXISTS {alias}.main."{sequence}"')
+        if run_id is not None:
+            complete_in_copy(con, alias, run_id, datetime.now(UTC).replace(tzinfo=None))
         con.execute(f"CHECKPOINT {alias}")
     finally:
         con.execute(f"DETACH {alias}")
 
 
-def publish_snapshot(con_or_path: duckdb.DuckDBPyConnection | str | Path, home: str | Path) -> Path:
+def publish_snapshot(
+    con_or_path: duckdb.DuckDBPyConnection | str | Path, home: str | Path, run_id: str | None = None
+) -> Path:
     """Copy the warehouse to `$HOME/snapshot/warehouse.duckdb` and export Parquet; return the snapshot path.
 
     Pass the writer's open connection (the normal case, inside a flow) or the
-    path of a warehouse file that no other process is writing.
+    path of a warehouse file that no other process is writing; and the id of the
+    run that publishes, if one does, so that the snapshot shows it completed.
     """
     home = Path(home)
     target = snapshot_path(home)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{SNAPSHOT_FILE}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    remove_leftovers(target.parent)
+    temporary = target.with_name(_temporary_name(os.getpid()))
     owned = None
     try:
         if isinstance(con_or_path, (str, Path)):
@@ -79,7 +128,7 @@ def publish_snapshot(con_or_path: duckdb.DuckDBPyConnection | str | Path, home: 
             con = owned
         else:
             con = con_or_path
-        _copy_database(con, temporary)
+        _copy_database(con, temporary, run_id)
         _fsync(temporary)
         temporary.chmod(0o444)
         os.replace(temporary, target)

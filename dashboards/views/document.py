@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.routes import document_url
 from core.vocabulary import INVERSE_RELATION
 from dashboards import diffview, queries
 from dashboards.graph import relation_graph
-from dashboards.ui import SqlLog, as_of_input, cursor, document_url
+from dashboards.ui import SqlLog, as_of_input, cursor
 
 
 def _pick_document(log: SqlLog) -> str | None:

@@ -6,9 +6,10 @@ from html import escape
 
 import streamlit as st
 
+from core.routes import document_url
 from dashboards import queries
 from dashboards.markup import marked_snippet
-from dashboards.ui import SqlLog, as_of_input, cursor, document_url
+from dashboards.ui import SqlLog, as_of_input, cursor
 from warehouse.fts import ExtensionError
 
 
