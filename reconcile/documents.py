@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from reconcile.dedup import DuplicateIndex
+from warehouse.connect import scalar
 from warehouse.copies import Copy
 
 
@@ -36,11 +37,11 @@ def find_document_duplicates(con: duckdb.DuckDBPyConnection) -> int:
     if not found:
         return 0
     now = datetime.now(UTC).replace(tzinfo=None)
-    before = con.execute("SELECT count(*) FROM document_duplicates").fetchone()[0]
+    before = scalar(con, "SELECT count(*) FROM document_duplicates")
     con.executemany(
         "INSERT INTO document_duplicates "
         "(document_id, canonical_document_id, method, similarity, reason, found_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [[m.key, m.duplicate_of, m.method, m.similarity, m.reason, now] for m in found],
     )
-    return con.execute("SELECT count(*) FROM document_duplicates").fetchone()[0] - before
+    return int(scalar(con, "SELECT count(*) FROM document_duplicates")) - before

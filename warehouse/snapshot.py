@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.connect import WarehouseError, open_warehouse
+from warehouse.connect import WarehouseError, open_warehouse, scalar
 
 SNAPSHOT_DIR = "snapshot"
 SNAPSHOT_FILE = "warehouse.duckdb"
@@ -51,7 +51,7 @@ def _fsync(path: Path) -> None:
 
 
 def _copy_database(con: duckdb.DuckDBPyConnection, target: Path) -> None:
-    source = con.execute("SELECT current_database()").fetchone()[0]
+    source = scalar(con, "SELECT current_database()")
     alias = f"_snapshot_{uuid.uuid4().hex[:8]}"
     con.execute(f"ATTACH {_sql_string(target)} AS {alias}")
     try:
