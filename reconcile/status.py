@@ -20,11 +20,12 @@ notice, not about the corrected document.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
 
+from warehouse.connect import scalar
 from warehouse.events import append_events, link_events_sql
 from warehouse.transactions import transaction
 
@@ -77,7 +78,8 @@ def refresh_status(
     """
     day = as_of or date.today()
     with transaction(con):
-        changed = con.execute(
+        changed = scalar(
+            con,
             """
             UPDATE documents d
             SET status = s.status, status_as_of = s.as_of, status_by_document_id = s.status_by,
@@ -89,7 +91,7 @@ def refresh_status(
                    OR d.status_since IS DISTINCT FROM s.status_since)
             """,
             [day],
-        ).fetchone()[0]
+        )
         con.execute(_EVENTS_SQL, {"as_of": day, "days": expiring_days})
         events = append_events(con, "_status_events", flow_run_id=flow_run_id)
         con.execute("DROP TABLE _status_events")
@@ -111,8 +113,9 @@ class DocumentStatus:
     in_force_from: date | None
     expiry_date: date | None
     status_since: date | None
-    caused_by: tuple[str, str | None, str] | None  # (document_id, doc_number, title)
-    corrected_by: tuple[str, str | None, str] | None
+    # by name only: the row's first eight columns fill the fields above positionally
+    caused_by: tuple[str, str | None, str] | None = field(kw_only=True)  # (document_id, doc_number, title)
+    corrected_by: tuple[str, str | None, str] | None = field(kw_only=True)
 
 
 def status_of(con: duckdb.DuckDBPyConnection, document_id: str, as_of: date) -> DocumentStatus:
