@@ -19,6 +19,7 @@ Coordinates are PDF user space: y grows upwards, so "top" is the larger y.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -232,10 +233,11 @@ def find_gutter(rows: Sequence[Row]) -> tuple[float, float] | None:
     for row in rows:
         if _crosses(row, v0, v1):
             continue
-        left_end = max((s.x1 for s in row.spans if s.x0 + s.x1 < v_mid2), default=None)
-        right_start = min((s.x0 for s in row.spans if s.x0 + s.x1 >= v_mid2), default=None)
-        left_flush = left_end is not None and v0 - left_end <= FLUSH * em
-        right_flush = right_start is not None and right_start - v1 <= FLUSH * em
+        # A row with no span on one side is never flush on that side (an infinite distance).
+        left_end = max((s.x1 for s in row.spans if s.x0 + s.x1 < v_mid2), default=-math.inf)
+        right_start = min((s.x0 for s in row.spans if s.x0 + s.x1 >= v_mid2), default=math.inf)
+        left_flush = v0 - left_end <= FLUSH * em
+        right_flush = right_start - v1 <= FLUSH * em
         if left_flush:
             left_ends.append(left_end)
         if right_flush:

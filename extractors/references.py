@@ -29,7 +29,7 @@ RELATIONS = (
     RelationKind.IMPLEMENTS,
     RelationKind.CITES,
 )
-_RANK = {name: i for i, name in enumerate(RELATIONS)}
+_RANK: dict[str, int] = {name: i for i, name in enumerate(RELATIONS)}  # Reference.relation is a str
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _INLINE_SPACE_RE = re.compile(r"[ \t\u3000\u00a0]+")
@@ -279,9 +279,9 @@ def own_titles(title: str) -> set[str]:
     t = re.sub(r"\s+", "", title or "")
     for m in re.finditer(r"印发《(.+?)》", t):
         keys.add(title_match_key(m.group(1)))
-    m = re.search(r"印发(?!《)(.+?)的(?:通知|决定|函)", t)
-    if m:
-        keys.add(title_match_key(m.group(1)))
+    unquoted = re.search(r"印发(?!《)(.+?)的(?:通知|决定|函)", t)
+    if unquoted:
+        keys.add(title_match_key(unquoted.group(1)))
     return {k for k in keys if k}
 
 

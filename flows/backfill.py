@@ -16,6 +16,7 @@ import flows.prefect_env  # noqa: F401 - Prefect reads its settings when first i
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from prefect import flow
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
@@ -39,8 +40,12 @@ class BackfillError(UserInputError):
     """The backfill cannot start: unknown source, empty year range."""
 
 
-def task_runner_for(workers: int, dask_address: str | None = None) -> TaskRunner:
-    """Threads on this machine by default; the Dask cluster at `dask_address` when one is given."""
+def task_runner_for(workers: int, dask_address: str | None = None) -> TaskRunner[Any]:
+    """Threads on this machine by default; the Dask cluster at `dask_address` when one is given.
+
+    `TaskRunner[Any]`: the two runners make different futures, and Prefect's own parameter type
+    (`TaskRunner[PrefectFuture[Any]]`, invariant) would accept neither by name.
+    """
     if dask_address:
         from prefect_dask import DaskTaskRunner
 
@@ -69,7 +74,7 @@ def prepare_on_runner(source: SourceConfig, home: Path) -> PrepareAll:
     return prepare_all
 
 
-@flow(name="backfill", task_runner=ThreadPoolTaskRunner(max_workers=4))
+@flow(name="backfill", task_runner=task_runner_for(4))
 def backfill(
     source: str,
     year_from: int,
@@ -91,6 +96,8 @@ def backfill(
     config.require_bound()
     description = f"backfill {config.id} {year_from}-{year_to}"
     artifact_id = create_progress_artifact(0.0, key="backfill-progress", description=description)
+    if not isinstance(artifact_id, UUID):  # Prefect returns a coroutine only in an async context
+        raise TypeError("backfill is a sync flow: create_progress_artifact returned a coroutine")
     columns = (TextColumn("backfill"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), disable=not progress, transient=False) as bar:
         bar_task = bar.add_task("backfill", total=None)

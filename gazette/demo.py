@@ -22,7 +22,7 @@ from pipeline.report import result_lines
 from replica.build import build_sample, default_output_dir
 from replica.server import serve_site
 from replica.site import advance, build_site, site_state
-from warehouse.connect import open_warehouse
+from warehouse.connect import open_warehouse, scalar
 from warehouse.records import IssueRecord
 from warehouse.snapshot import snapshot_path
 
@@ -108,12 +108,10 @@ def _print_run(console: Console, home: Path, result: dict) -> None:
 def _print_warehouse(console: Console, warehouse: Path) -> None:
     con = open_warehouse(warehouse, read_only=True)
     try:
-        documents, versions, sightings, events = con.execute(
-            """
-            SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM versions),
-                   (SELECT count(*) FROM sightings), (SELECT count(*) FROM events)
-            """
-        ).fetchone()
+        documents, versions, sightings, events = (
+            scalar(con, f"SELECT count(*) FROM {table}")
+            for table in ("documents", "versions", "sightings", "events")
+        )
         statuses = con.execute(
             "SELECT status, count(*) FROM documents GROUP BY ALL ORDER BY 2 DESC"
         ).fetchall()

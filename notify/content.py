@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -37,7 +38,8 @@ GROUPS: tuple[tuple[str, tuple[EventKind, ...]], ...] = (
 )
 _GROUP_OF = {kind: group for group, kinds in GROUPS for kind in kinds}
 
-LABELS = {
+# Per language: one-line strings, and tables (summary, group, kind) keyed by group or event kind.
+LABELS: dict[str, dict[str, Any]] = {
     "zh": {
         "product": "宁夏公报监测",
         "summary": {

@@ -26,6 +26,7 @@ from notify.smtp import SmtpConfigError, SmtpUnavailable, connect, deliver
 from notify.subscribers import Subscriber, get_subscriber, list_subscribers
 from notify.tokens import TokenError, make_unsubscribe_token, unsubscribe_secret
 from warehouse import outbox
+from warehouse.events import last_event_id
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ def queue_new_events(con: duckdb.DuckDBPyConnection, now: datetime | None = None
     subscribers = list_subscribers(con)
     if not subscribers:
         return 0
-    last_event = con.execute("SELECT coalesce(max(event_id), 0) FROM events").fetchone()[0]
+    last_event = last_event_id(con)
     start = min(s.last_digest_event_id for s in subscribers)
     events = load_events(con, start) if start < last_event else []
     matcher = Matcher()

@@ -61,7 +61,7 @@ class EventRow:
     issuer: str | None
     doc_type: str | None
     text: str
-    details: dict
+    details: dict = field(kw_only=True)  # by name: the query's first eleven columns fill the rest
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ import yaml
 
 from core.errors import NotifyError
 from core.vocabulary import EventKind, Frequency, SubscriptionKind
+from warehouse.connect import scalar
+from warehouse.events import last_event_id
 from warehouse.lookup import DocumentLookupError, find_document
 from warehouse.transactions import transaction
 
@@ -215,7 +217,7 @@ def add_subscriber(
         raise DuplicateError(f"{existing[3]} is already subscriber {existing[0]}{state}")
     documents = [resolve_document(con, value) for value in spec.follows.get("document", [])]
     follows = {**spec.follows, **({"document": documents} if documents else {})}
-    start = 0 if backfill else con.execute("SELECT coalesce(max(event_id), 0) FROM events").fetchone()[0]
+    start = 0 if backfill else last_event_id(con)
     now = _now()
     with transaction(con):
         if existing:
@@ -227,7 +229,7 @@ def add_subscriber(
                 [spec.name, spec.language, spec.timezone, spec.frequency, start, subscriber_id],
             )
         else:
-            subscriber_id = con.execute("SELECT nextval('subscriber_id_seq')").fetchone()[0]
+            subscriber_id = scalar(con, "SELECT nextval('subscriber_id_seq')")
             con.execute(
                 "INSERT INTO subscribers (subscriber_id, email, name, language, timezone, frequency, "
                 "last_digest_event_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -6,7 +6,7 @@ say the same thing whether the run was a schedule, a manual `--once` or a backfi
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -52,7 +52,7 @@ class PollReport:
     outcomes: list[Outcome] = field(default_factory=list)
     rejected: list[RejectedLink] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # source-level failures (config, layout, network)
-    seconds: Counter[str] = field(default_factory=Counter)  # per stage
+    seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))  # per stage
 
     def count(self, status: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
@@ -70,7 +70,8 @@ class RunSummary:
     flow_run_id: str
     reports: list[PollReport] = field(default_factory=list)
     events: Counter[str] = field(default_factory=Counter)  # events added by the run, by kind
-    seconds: Counter[str] = field(default_factory=Counter)  # run-level stages: reconcile, publish, digest
+    # run-level stages: reconcile, publish, digest
+    seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     notes: list[str] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)  # run-level failures: (item, error)
     status: str = RunStatus.COMPLETED.value  # completed | failed | skipped
@@ -100,12 +101,13 @@ class RunSummary:
         ]
         return items + self.errors
 
-    def stage_seconds(self) -> Counter[str]:
-        total: Counter[str] = Counter()
-        for report in self.reports:
-            total.update(report.seconds)
-        total.update(self.seconds)
-        return total
+    def stage_seconds(self) -> dict[str, float]:
+        """Seconds per stage over the polls and the run (a Counter holds ints: these are floats)."""
+        total: defaultdict[str, float] = defaultdict(float)
+        for seconds in [*(report.seconds for report in self.reports), self.seconds]:
+            for stage, spent in seconds.items():
+                total[stage] += spent
+        return dict(total)
 
     def totals(self) -> RunTotals:
         """The run in the columns of its `flow_runs` row."""

@@ -83,9 +83,10 @@ class _Locator:
     def place(self, text: str) -> str:
         self.paragraph += 1
         head = display(text)
-        if _CHAPTER.match(head):
+        chapter = _CHAPTER.match(head)
+        if chapter:
             self.article, self.items = None, [None] * len(_ITEM_LEVELS)
-            return _CHAPTER.match(head).group(0).strip()
+            return chapter.group(0).strip()
         article = _ARTICLE.match(head)
         if article:
             self.article, self.article_paragraph = article.group(0).strip(), 1

@@ -509,17 +509,16 @@ def render_text(view: CascadeView) -> str:
         lines.append(f"implements {_parent_name(link)}  [{link.parent_document_id}]")
         lines.append("  " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()))
         for row in link.rows:
-            if row.kind == "left_out":
-                lines.append(
-                    f"  - {_KIND_LABEL[row.kind]:<16} parent {row.parent.locator:<10} "
-                    f"{_short(row.parent.body)}"
-                )
+            parent, child = row.parent, row.child
+            if child is None:  # left out: only the parent has this clause
+                where = f"parent {parent.locator:<10} {_short(parent.body)}" if parent else "parent (none)"
+                lines.append(f"  - {_KIND_LABEL[row.kind]:<16} {where}")
                 continue
             score = f"{row.similarity:.2f}" if row.similarity is not None else "  - "
-            target = f"← {row.parent.locator}" if row.parent else "← (none)"
+            target = f"← {parent.locator}" if parent else "← (none)"
             lines.append(
-                f"  {row.child.locator:<10} {_KIND_LABEL[row.kind]:<16} {target:<14} {score}  "
-                f"{_short(row.child.body, 50)}"
+                f"  {child.locator:<10} {_KIND_LABEL[row.kind]:<16} {target:<14} {score}  "
+                f"{_short(child.body, 50)}"
             )
             for change in row.changes:
                 new = "、".join(change["new"])

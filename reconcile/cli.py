@@ -17,6 +17,7 @@ from core.console import make_console
 from core.errors import UserInputError
 from reconcile.diff import Diff, Hunk, diff_texts
 from reconcile.render_diff import DiffHeader, render_html, render_text
+from warehouse.connect import scalar
 from warehouse.diffs import stored_diff
 from warehouse.lookup import DocumentLookupError, find_document
 
@@ -42,7 +43,7 @@ def _version(con: duckdb.DuckDBPyConnection, document_id: str, number: int) -> t
 
 def _stored_hunks(
     con: duckdb.DuckDBPyConnection, old_id: str, new_id: str
-) -> tuple[list[Hunk], float] | None:
+) -> tuple[list[Hunk], float | None] | None:
     stored = stored_diff(con, old_id, new_id)
     if stored is None:
         return None
@@ -60,7 +61,7 @@ def load_diff(
     from reconcile.versions import best_text
 
     document_id, title, doc_number = find_document(con, needle)
-    count = con.execute("SELECT count(*) FROM versions WHERE document_id = ?", [document_id]).fetchone()[0]
+    count = scalar(con, "SELECT count(*) FROM versions WHERE document_id = ?", [document_id])
     name = f"{title}（{doc_number}）" if doc_number else title
     if from_version is None and to_version is None and count < 2:
         link = con.execute(

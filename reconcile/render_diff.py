@@ -43,16 +43,11 @@ def _cells(hunk: Hunk) -> tuple[str, str]:
     if hunk.kind in ("changed", "moved") and hunk.old_text is not None and hunk.new_text is not None:
         old_spans, new_spans = inline_diff(hunk.old_text, hunk.new_text)
         return _spans_html(old_spans), _spans_html(new_spans)
-    old = (
-        f'<del class="d">{escape(hunk.old_text)}</del>'
-        if hunk.kind == "removed"
-        else escape(hunk.old_text or "")
-    )
-    new = (
-        f'<ins class="i">{escape(hunk.new_text)}</ins>'
-        if hunk.kind == "added"
-        else escape(hunk.new_text or "")
-    )
+    old, new = escape(hunk.old_text or ""), escape(hunk.new_text or "")
+    if hunk.kind == "removed":
+        old = f'<del class="d">{old}</del>'
+    if hunk.kind == "added":
+        new = f'<ins class="i">{new}</ins>'
     return old, new
 
 

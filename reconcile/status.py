@@ -20,7 +20,7 @@ notice, not about the corrected document.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
@@ -100,8 +100,9 @@ class DocumentStatus:
     in_force_from: date | None
     expiry_date: date | None
     status_since: date | None
-    caused_by: tuple[str, str | None, str] | None  # (document_id, doc_number, title)
-    corrected_by: tuple[str, str | None, str] | None
+    # by name only: the row's first eight columns fill the fields above positionally
+    caused_by: tuple[str, str | None, str] | None = field(kw_only=True)  # (document_id, doc_number, title)
+    corrected_by: tuple[str, str | None, str] | None = field(kw_only=True)
 
 
 def status_of(con: duckdb.DuckDBPyConnection, document_id: str, as_of: date) -> DocumentStatus:

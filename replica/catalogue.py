@@ -192,14 +192,14 @@ def _publication(entry: Any, base: Path, index: int) -> Publication:
         kind=kind,
         source=fields.text("source"),
         title=fields.text("title"),
-        year=fields.integer("year", required=False),
-        number=fields.integer("number", required=False),
-        total_number=fields.integer("total_number", required=False),
+        year=fields.optional_integer("year"),
+        number=fields.optional_integer("number"),
+        total_number=fields.optional_integer("total_number"),
         published=fields.date("published"),
         state=fields.integer("state"),
         text_path=(base / fields.text("text")).resolve(),
         layout=fields.choice("layout", LAYOUTS),
-        first_printed_page=fields.integer("first_printed_page", required=False) or 1,
+        first_printed_page=fields.optional_integer("first_printed_page") or 1,
         front_matter=fields.line_range("front_matter"),
         image_only_lines=fields.line_range("image_only_lines"),
         constructed=fields.boolean("constructed", default=False),
@@ -227,8 +227,8 @@ def _document(entry: Any, where: str) -> CatalogueDocument:
         issued_date=fields.date("issued_date"),
         effective_date=fields.date("effective_date"),
         expiry_date=fields.date("expiry_date"),
-        start_page=fields.integer("start_page", required=False),
-        end_page=fields.integer("end_page", required=False),
+        start_page=fields.optional_integer("start_page"),
+        end_page=fields.optional_integer("end_page"),
         html=fields.boolean("html", default=True),
         case=case,
         target=fields.optional_text("target"),
@@ -263,13 +263,14 @@ class _Fields:
             raise CatalogueError(f"{self.where}: {key} {value!r} is not one of {sorted(allowed)}")
         return value
 
-    def integer(self, key: str, required: bool = True) -> int | None:
-        value = self.get(key, required=required)
-        if value is None:
-            return None
+    def integer(self, key: str) -> int:
+        value = self.get(key, required=True)
         if isinstance(value, bool) or not isinstance(value, int):
             raise CatalogueError(f"{self.where}: {key!r} must be an integer, got {value!r}")
         return value
+
+    def optional_integer(self, key: str) -> int | None:
+        return None if self.entry.get(key) is None else self.integer(key)
 
     def boolean(self, key: str, default: bool) -> bool:
         value = self.entry.get(key, default)

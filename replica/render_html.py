@@ -94,7 +94,8 @@ def issue_label(pub: Publication) -> str:
 
 def index_number(pub: Publication, doc: CatalogueDocument) -> str:
     """A stable 索引号 (region code / year - serial) derived from the document's identity."""
-    year = (doc.issued_date or pub.published).year if (doc.issued_date or pub.published) else pub.year
+    dated = doc.issued_date or pub.published
+    year = dated.year if dated else pub.year
     digest = hashlib.sha256(f"{pub.id}|{doc.doc_number}|{doc.title}".encode()).hexdigest()
     return f"{INDEX_PREFIX}/{year}-{int(digest[:8], 16) % 100000:05d}"
 
@@ -114,7 +115,7 @@ def article_blocks(pub: Publication, doc: CatalogueDocument) -> list[dict]:
         blocks.append(
             {
                 "text": para.text,
-                "cells": list(para.cells) if is_row else None,
+                "cells": list(para.cells) if para.cells is not None else None,
                 "first": is_row and (i == 0 or paras[i - 1].cells is None),
                 "last": is_row and (i == len(paras) - 1 or paras[i + 1].cells is None),
             }

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from reportlab.lib.utils import ImageReader
@@ -387,9 +388,7 @@ def _compilation_page(page: PageLayout, body: list[tuple[int, str]]) -> None:
     size = BODY_SIZE
     while True:
         wrapped = [
-            w
-            for _, text in body
-            for w in wrap(text.strip(), CONTENT_WIDTH, lambda s, z=size: text_width(s, z))
+            w for _, text in body for w in wrap(text.strip(), CONTENT_WIDTH, partial(text_width, size=size))
         ]
         leading = size * LEADING
         available = CONTENT_TOP - 64.0

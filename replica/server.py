@@ -95,6 +95,7 @@ class _SiteHTTPServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], root: Path) -> None:
         super().__init__(address, _Handler)
+        self.bound_host = address[0]  # server_address is typed for every family; this one is IPv4
         self.root = root.resolve()
         self._cache: dict[Path, _Cached] = {}
         self._meta: tuple[int, SiteMeta] | None = None
@@ -157,8 +158,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _origin(self) -> str:
         host = (self.headers.get("Host") or "").strip()
         if not _HOST.match(host):
-            bound_host, bound_port = self.server.server_address[:2]
-            host = f"{bound_host}:{bound_port}"
+            host = f"{self.server.bound_host}:{self.server.server_port}"
         return f"http://{host}"
 
     def _respond(self, send_body: bool) -> None:

@@ -160,6 +160,19 @@ def test_same_host_absolute_links_carry_the_origin_the_client_used(replica_site)
     assert f'href="{replica_site.base_url}/zfgb/' in page  # the GB-era absolute http:// link
 
 
+def test_a_request_without_a_usable_host_gets_links_to_the_address_the_server_bound(replica_site) -> None:
+    parts = urlsplit(replica_site.base_url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    try:
+        conn.request("GET", "/zfgb/index_1.html", headers={"Host": "not a host/"})
+        page = conn.getresponse().read().decode("utf-8")
+    finally:
+        conn.close()
+
+    assert f'href="http://127.0.0.1:{parts.port}/zfgb/' in page
+    assert "not a host" not in page
+
+
 def test_walking_the_paginated_listing_finds_every_state_0_issue(replica_site, site_walker) -> None:
     catalogue = load_catalogue()
     expected = {(pub.year, pub.number) for pub in catalogue.in_state(0) if pub.kind == "gazette_issue"}

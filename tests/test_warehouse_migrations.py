@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.connect import WarehouseError, open_warehouse
+from warehouse.connect import WarehouseError, open_warehouse, scalar
 from warehouse.migrate import Migration, MigrationError, migrate, schema_version, shipped_migrations
 
 
@@ -146,6 +146,14 @@ def test_readers_get_a_clear_error_for_a_missing_warehouse(tmp_path: Path) -> No
     with pytest.raises(WarehouseError, match="no warehouse at"):
         open_warehouse(tmp_path / "absent.duckdb", read_only=True)
     assert not (tmp_path / "absent.duckdb").exists()
+
+
+def test_scalar_answers_the_first_value_and_names_a_query_that_returns_no_row(tmp_path: Path) -> None:
+    con = open_warehouse(tmp_path / "w.duckdb")
+    assert scalar(con, "SELECT count(*) FROM documents") == 0
+    assert scalar(con, "SELECT ? + 1", [41]) == 42
+    with pytest.raises(WarehouseError, match=r"no row: SELECT document_id FROM documents WHERE false$"):
+        scalar(con, "SELECT document_id\n    FROM documents WHERE false")
 
 
 def test_a_writer_killed_right_after_an_upgrade_leaves_a_file_that_opens(tmp_path: Path) -> None:

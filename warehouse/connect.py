@@ -7,7 +7,9 @@ open the published snapshot read-only (see `warehouse.snapshot`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -44,3 +46,20 @@ def open_warehouse(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPy
             con.close()
             raise
     return con
+
+
+def scalar(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: Sequence[object] | Mapping[str, object] | None = None,
+) -> Any:
+    """The first column of the first row of `sql`: for count(), max(), nextval() and row counts.
+
+    Such queries always return a row; if one does not, an assumption about the
+    schema is broken, so this raises a WarehouseError naming the query instead of
+    the TypeError "'NoneType' object is not subscriptable" that names nothing.
+    """
+    row = con.execute(sql, params).fetchone()
+    if row is None:
+        raise WarehouseError(f"query returned no row: {' '.join(sql.split())}")
+    return row[0]

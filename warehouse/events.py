@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from core.vocabulary import EventKind
+from warehouse.connect import scalar
 
 
 def record_problem(
@@ -131,7 +132,7 @@ def link_events_sql(scope: str) -> str:
 
 def last_event_id(con: duckdb.DuckDBPyConnection) -> int:
     """The newest event's id: what a run remembers at its start to count what it added."""
-    return int(con.execute("SELECT coalesce(max(event_id), 0) FROM events").fetchone()[0])
+    return int(scalar(con, "SELECT coalesce(max(event_id), 0) FROM events"))
 
 
 def events_since(con: duckdb.DuckDBPyConnection, after_event_id: int) -> Counter[str]:

@@ -30,6 +30,7 @@ import duckdb
 
 from core.errors import WarehouseError
 from extractors.model import Document, Page
+from warehouse.connect import scalar
 from warehouse.copies import match_known_copies
 from warehouse.events import append_events, link_events_sql
 from warehouse.records import FetchedFile, IssueRecord
@@ -163,7 +164,7 @@ def load_issue(
         for name in views:
             con.unregister(name)
     report("done")
-    return LoadResult(issue_id=issue.issue_id, **counts)
+    return LoadResult(issue_id=issue.issue_id, unchanged=False, **counts)
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -173,8 +174,7 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> int:
-    row = con.execute(sql, params or []).fetchone()
-    return int(row[0]) if row else 0
+    return int(scalar(con, sql, params))
 
 
 def _load_in_transaction(

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.connect import WarehouseError, open_warehouse
+from warehouse.connect import WarehouseError, open_warehouse, scalar
 from warehouse.runs import complete_in_copy
 
 SNAPSHOT_DIR = "snapshot"
@@ -82,7 +82,7 @@ def remove_leftovers(directory: Path) -> list[Path]:
 
 def _copy_database(con: duckdb.DuckDBPyConnection, target: Path, run_id: str | None) -> None:
     """Copy everything but `PRIVATE_TABLES` into `target`; the publishing run `run_id` completed there."""
-    source = con.execute("SELECT current_database()").fetchone()[0]
+    source = scalar(con, "SELECT current_database()")
     alias = f"_snapshot_{uuid.uuid4().hex[:8]}"
     con.execute(f"ATTACH {_sql_string(target)} AS {alias}")
     try:

@@ -30,7 +30,7 @@ def render() -> None:
             labels[row.document_id] += f"、{parent}"
         else:
             labels[row.document_id] = f"{row.doc_number or '—'} {row.title[:40]}  →  {parent}"
-    chosen = st.selectbox("implementing document → parent", list(labels), format_func=labels.get)
+    chosen = st.selectbox("implementing document → parent", list(labels), format_func=labels.__getitem__)
     st.markdown(CASCADE_STYLE + cascade_html(con, chosen), unsafe_allow_html=True)
     stored = log.frame(queries.cascade_alignment(chosen))
     if stored.empty:

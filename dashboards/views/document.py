@@ -22,7 +22,7 @@ def _pick_document(log: SqlLog) -> str | None:
         st.info("no document matches")
         return None
     labels = {row.document_id: f"{row.doc_number or '—'} {row.title}" for row in found.itertuples()}
-    chosen = st.selectbox("document", list(labels), format_func=labels.get)
+    chosen = st.selectbox("document", list(labels), format_func=labels.__getitem__)
     if chosen:
         st.query_params["id"] = chosen
     return chosen
