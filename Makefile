@@ -27,7 +27,8 @@ $(STAMP): pyproject.toml $(LOCK) scripts/setup-system.sh
 demo: $(STAMP)
 	$(BIN)/gazette demo
 
-test: $(STAMP)
+# The checks of `make lint` run first: a layering violation or a type error fails CI like a test.
+test: lint
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP)
