@@ -131,3 +131,23 @@ def add_years(start: date, years: int) -> date:
         return start.replace(year=start.year + years)
     except ValueError:
         return start.replace(year=start.year + years, day=28)
+
+
+def first_date(text: str) -> date | None:
+    """The first date written anywhere in `text`, Chinese or ISO-like ("2024-03-05 10:20:00").
+
+    For the values of a web page's label block, which wrap the date in times, weekdays or
+    brackets; running text should use `find_dates`, which says where each date stood.
+    """
+    t = (text or "").translate(_FULLWIDTH_DIGITS)
+    chinese = DATE_RE.search(t)
+    iso = _ISO_RE.search(t)
+    candidates = []
+    if chinese:
+        candidates.append((chinese.start(), _to_date(chinese["year"], chinese["month"], chinese["day"])))
+    if iso:
+        candidates.append((iso.start(), _to_date(*iso.groups())))
+    for _start, value in sorted(candidates, key=lambda c: c[0]):
+        if value is not None:
+            return value
+    return None

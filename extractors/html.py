@@ -1,11 +1,15 @@
 """Read a government article page (one document per page) into title, text and hints.
 
-Government CMSs wrap the article in a few well-known containers (gov.cn's
-UCAP-CONTENT and pages_content, TRS_Editor, #zoom …); those are tried first,
-then the block with the densest paragraph text, so that navigation, breadcrumbs
-and footers never reach the document text. Many sites print a metadata table
-above the article (标题 / 发文机关 / 发文字号 / 成文日期 …): its values are
-returned as hints, keyed in English, for the metadata stage to prefer.
+What a reader cannot see is taken out first: CMSs keep a flattened copy of the article in
+hidden elements (display:none, `hidden`, zero-size boxes, a <style> rule), and read as the
+body it would lose the number, signature and dates. Government CMSs wrap the article in a
+few well-known containers (gov.cn's UCAP-CONTENT and pages_content, TRS_Editor, #zoom …);
+those are tried first, then the block with the densest paragraph text, so that navigation,
+breadcrumbs and footers never reach the document text. The page's own label block (标题 /
+发文机关 / 发文字号 / 成文日期 …, in any markup: `extractors.site_metadata`) is returned as
+hints. The title is the label block's, else the heading the browser tab repeats, without the
+site's prefixes (（转载）); when the body opens with the notice's own title over its number or
+addressees and the page named only its attachment, the notice's title wins.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from extractors.clean import clean_line
+from extractors.clean import clean_line, is_doc_number_line, normalize_key
+from extractors.doc_kind import official_title
 from extractors.errors import EmptyFileError, HtmlExtractionError
+from extractors.site_metadata import is_metadata_line, meta_tags, read_pieces, text_pieces
+from extractors.vocabulary import label_key, vocabulary
 
 KNOWN_CONTAINERS = (
     "#UCAP-CONTENT",
@@ -39,33 +46,24 @@ _BLOCK_TAGS = {
     "p", "div", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
     "table", "tr", "blockquote", "pre", "center", "dd", "dt", "dl", "main",
 }  # fmt: skip
-_META_LABELS = {
-    "标题": "title",
-    "名称": "title",
-    "发文字号": "doc_number",
-    "文号": "doc_number",
-    "发文机关": "issuer",
-    "发布机构": "issuer",
-    "成文日期": "issued_date",
-    "发布日期": "published_date",
-    "公布日期": "published_date",
-    "索引号": "index_number",
-    "主题分类": "subject",
-    "有效性": "validity",
-}
 _CHARSET_IN_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _MIN_BODY_CHARS = 40
 
 
 @dataclass
 class HtmlArticle:
-    """What an article page holds: its title, body lines and the metadata table's values."""
+    """What an article page holds: its title, body lines and the page's label block.
+
+    `hints` is the label block as printed (索引号, 发文机关, 文号, 成文日期 … keyed in English,
+    see vocabulary.yaml); `title_source` says where the title came from (label, heading, body).
+    """
 
     title: str | None
     lines: list[str]
     hints: dict[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
     problems: list[str] = field(default_factory=list)
+    title_source: str = "none"
 
 
 def decode_html(
@@ -101,41 +99,159 @@ def _canonical_charset(charset: str) -> str:
 
 
 def parse_article(html: str, name: str = "page") -> HtmlArticle:
-    """Find the article body and the metadata table of one article page."""
+    """Find the visible article body, the page's label block and the document's title."""
     soup = BeautifulSoup(html, "lxml")
-    hints = _meta_tags(soup)
-    for key, value in _metadata_table(soup).items():
-        hints.setdefault(key, value)
     for tag in soup(_DROP_TAGS):
         tag.decompose()
+    hidden = _drop_hidden(soup)
+    hints = read_pieces(text_pieces([soup]))
+    for key, value in meta_tags(soup).items():
+        hints.setdefault(key, value)
+    for key, value in read_pieces(text_pieces(hidden)).items():
+        hints.setdefault(key, value)
     body = _known_container(soup) or _densest_block(soup)
+    if body is None and hidden:
+        # The page shows its text only by script: the hidden copy is all there is.
+        holder = BeautifulSoup("<div></div>", "lxml")
+        for tag in hidden:
+            holder.div.append(tag)
+        body = _densest_block(holder)
     if body is None:
         raise HtmlExtractionError(f"{name}: no article text found (page holds only navigation or nothing)")
     for table in body.find_all("table"):
         if _is_metadata_table(table):
             table.decompose()
     lines = [line for line in (clean_line(raw).strip() for raw in _block_lines(body)) if line]
+    lines = [line for line in lines if not is_metadata_line(line)]
     if sum(len(line) for line in lines) < _MIN_BODY_CHARS:
         raise HtmlExtractionError(f"{name}: article body too short to be a document ({len(lines)} lines)")
-    title = hints.get("title") or _heading(soup, body)
-    return HtmlArticle(title=clean_line(title).strip() if title else None, lines=lines, hints=hints)
+    title, source = _page_title(soup, body, hints)
+    body_title, body_end = body_title_block(lines)
+    if body_title and _prefer_body_title(title, source, body_title):
+        title, source = body_title, "body"
+    if title and body_end and normalize_key("".join(lines[:body_end])) == normalize_key(title):
+        lines = lines[body_end:]  # the title printed again at the top of the body
+    return HtmlArticle(title=title, lines=lines, hints=hints, title_source=source)
 
 
-def _meta_tags(soup: BeautifulSoup) -> dict[str, str]:
-    """gov.cn-style <meta name="ArticleTitle"> and friends."""
-    names = {"articletitle": "title", "pubdate": "published_date", "contentsource": "issuer"}
-    hints: dict[str, str] = {}
-    for meta in soup.find_all("meta"):
-        key = names.get(str(meta.get("name", "")).lower())
-        content = str(meta.get("content", "")).strip()
-        if key and content:
-            hints[key] = content
-    return hints
+# ---------------------------------------------------------------- hidden copies
+
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|pt|em)?\s*(?:;|$)"
+    r"|(?:^|;)\s*(?:width|height)\s*:\s*0(?:px)?\s*(?:;|$)|(?:left|top|text-indent)\s*:\s*-\d{4,}px",
+    re.IGNORECASE,
+)
+_HIDDEN_CLASSES = {"hidden", "hide", "d-none", "display-none", "invisible", "sr-only", "visually-hidden"}
+_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+
+
+def _is_hidden(tag: Tag) -> bool:
+    if tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).lower() == "true":
+        return True
+    if tag.name == "input" and str(tag.get("type", "")).lower() == "hidden":
+        return True
+    if _HIDDEN_STYLE.search(str(tag.get("style", ""))):
+        return True
+    classes = tag.get("class") or []
+    return any(str(c).lower() in _HIDDEN_CLASSES for c in classes)
+
+
+def _stylesheet_hidden(soup: BeautifulSoup) -> list[Tag]:
+    """Elements a <style> rule hides (#fx_content{display:none}): the page's own CSS, simple selectors."""
+    found: list[Tag] = []
+    for style in soup.find_all("style"):
+        for selectors, rules in _CSS_RULE.findall(style.get_text()):
+            if not _HIDDEN_STYLE.search(rules):
+                continue
+            for selector in selectors.split(","):
+                selector = selector.strip()
+                if not selector or ":" in selector or "@" in selector:
+                    continue
+                try:
+                    found.extend(soup.select(selector))
+                except Exception:  # soupsieve rejects selectors it does not support: skip them
+                    continue
+    return found
+
+
+def _drop_hidden(soup: BeautifulSoup) -> list[Tag]:
+    """Take out what a reader cannot see: copies of the body flattened into hidden elements.
+
+    CMSs keep a second copy of the article for sharing, printing or search (display:none, a
+    `hidden` attribute, zero-size boxes, off-screen text); read as the body, it loses the
+    document's lines. Returns the elements taken out (outermost only), in document order.
+    """
+    candidates = [tag for tag in soup.find_all(True) if _is_hidden(tag)] + _stylesheet_hidden(soup)
+    removed: list[Tag] = []
+    for tag in candidates:
+        if tag.name in ("html", "body", "head") or tag.decomposed or tag.parent is None:
+            continue
+        removed.append(tag.extract())
+    for style in soup.find_all("style"):
+        style.decompose()
+    return removed
+
+
+# ---------------------------------------------------------------- titles
+
+
+def clean_title(title: str) -> str:
+    """A title without the site's additions: （转载）, 【置顶】, (全文)."""
+    t = clean_line(title or "").strip()
+    vocab = vocabulary()
+    changed = True
+    while changed:
+        changed = False
+        for prefix in vocab.title_prefixes:
+            if t.startswith(prefix):
+                t, changed = t[len(prefix) :].strip(), True
+        for suffix in vocab.title_suffixes:
+            if t.endswith(suffix) and len(t) > len(suffix) + 4:
+                t, changed = t[: -len(suffix)].strip(), True
+    return t
+
+
+def _page_title(soup: BeautifulSoup, body: Tag, hints: dict[str, str]) -> tuple[str | None, str]:
+    if hints.get("title"):
+        return clean_title(hints["title"]), "label"
+    heading = _heading(soup, body)
+    if heading:
+        return clean_title(heading), "heading"
+    return None, "none"
+
+
+def body_title_block(lines: list[str]) -> tuple[str | None, int]:
+    """The title printed at the top of the body, over its 发文字号 or its addressees.
+
+    Returns the title and the number of lines it spans, or (None, 0). Only a title that ends
+    with an official type and is followed by the number or the 主送 line counts, so that a
+    plan's heading or a news lead is never taken for the document's title.
+    """
+    text = ""
+    for k, line in enumerate(lines[:6]):
+        if "。" in line or len(text) > 160:
+            return None, 0
+        following = lines[k + 1] if k + 1 < len(lines) else ""
+        text += line
+        if is_doc_number_line(following) or (following.endswith(("：", ":")) and len(following) < 200):
+            title = clean_title(text)
+            return (title, k + 1) if official_title(title) else (None, 0)
+    return None, 0
+
+
+def _prefer_body_title(title: str | None, source: str, body_title: str) -> bool:
+    """The notice's own title over a page title that names its attachment or is shortened."""
+    if not title:
+        return True
+    if normalize_key(title) == normalize_key(body_title):
+        return False
+    return not (
+        source == "label" and official_title(title) and normalize_key(title) not in normalize_key(body_title)
+    )
 
 
 def _label(text: str) -> str | None:
-    compact = re.sub(r"[\s\u3000:：]", "", text)
-    return _META_LABELS.get(compact)
+    return vocabulary().labels.get(label_key(text))
 
 
 def _is_metadata_table(table: Tag) -> bool:
@@ -145,37 +261,6 @@ def _is_metadata_table(table: Tag) -> bool:
 
 def _cell_label(text: str) -> str:
     return re.split(r"[:：]", text, maxsplit=1)[0] if re.search(r"[:：]", text) else text
-
-
-# What a CMS prints in an empty metadata cell: a document without a number shows 文号 "无".
-_PLACEHOLDERS = {"无", "暂无", "空", "-", "--", "—", "——", "/", "null", "none", "n/a"}
-
-
-def _is_value(text: str) -> bool:
-    return bool(text) and text.strip().lower() not in _PLACEHOLDERS
-
-
-def _metadata_table(soup: BeautifulSoup) -> dict[str, str]:
-    hints: dict[str, str] = {}
-    for table in soup.find_all("table"):
-        if not _is_metadata_table(table):
-            continue
-        cells = table.find_all(["td", "th"])
-        for k, cell in enumerate(cells):
-            text = cell.get_text(" ", strip=True)
-            key = _label(text)
-            if key and k + 1 < len(cells):
-                value = cells[k + 1].get_text(" ", strip=True)
-                if _is_value(value) and not _label(value):
-                    hints.setdefault(key, value)
-                continue
-            if re.search(r"[:：]", text):
-                label, value = re.split(r"[:：]", text, maxsplit=1)
-                key = _label(label)
-                if key and _is_value(value.strip()):
-                    hints.setdefault(key, value.strip())
-        break
-    return hints
 
 
 def _known_container(soup: BeautifulSoup) -> Tag | None:
@@ -212,14 +297,42 @@ def _densest_block(soup: BeautifulSoup) -> Tag | None:
     return best if best_score >= _MIN_BODY_CHARS else None
 
 
+_SITE_SEPARATOR = re.compile(r"\s*(?:[_|｜]|--|——|\s[-–—]\s)\s*")
+_TITLE_CLASS = re.compile(r"title|bt|biaoti", re.IGNORECASE)
+
+
 def _heading(soup: BeautifulSoup, body: Tag) -> str | None:
-    for tag in [*body.find_all(["h1", "h2"], limit=1), *soup.find_all(["h1", "h2"])]:
-        text = tag.get_text("", strip=True)
-        if text:
-            return text
+    """The article's heading: the one the browser tab also names, else a heading that reads as one.
+
+    A page's first <h1> is often the site's logo; the article's heading is the one that
+    <title> repeats (before "_某某市人民政府网"), or failing that a long one near the body.
+    """
+    tab = ""
     if soup.title and soup.title.string:
-        return re.split(r"\s*[_|｜-]\s*", soup.title.string.strip())[0] or None
-    return None
+        parts = [part for part in _SITE_SEPARATOR.split(soup.title.string.strip()) if part.strip()]
+        tab = parts[0] if parts else ""
+    candidates: list[str] = []
+    tags = [
+        *body.find_all(["h1", "h2", "h3"]),
+        *soup.find_all(["h1", "h2", "h3"]),
+        *soup.find_all(class_=_TITLE_CLASS),
+        *soup.find_all(id=_TITLE_CLASS),
+    ]
+    for tag in tags:
+        if tag.name in ("title", "head", "meta"):
+            continue
+        text = tag.get_text("", strip=True)
+        if 4 <= len(text) <= 200 and text not in candidates:
+            candidates.append(text)
+    tab_key = normalize_key(clean_title(tab))
+    for text in candidates:
+        key = normalize_key(clean_title(text))
+        if tab_key and len(key) >= 6 and (key in tab_key or tab_key in key):
+            return text
+    for text in candidates:
+        if official_title(clean_title(text)):
+            return text
+    return tab or (candidates[0] if candidates else None)
 
 
 def _block_lines(tag: Tag) -> list[str]:

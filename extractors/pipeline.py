@@ -15,11 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from extractors.clean import normalize_key, normalized_text, to_paragraphs
+from extractors.doc_kind import classify
+from extractors.docnumber import parse_doc_number
 from extractors.errors import EmptyFileError, ExtractionError, UnsupportedFormatError
 from extractors.furniture import strip_furniture
 from extractors.metadata import describe as describe_metadata
+from extractors.metadata import official_marks
 from extractors.model import Document, Page
 from extractors.segment import infer_printed_numbers, segment_pages
+from extractors.site_metadata import disagreements
 
 SNIFF_BYTES = 4096
 
@@ -91,6 +95,8 @@ def extract_file(path: Path, *, describe: bool = True) -> ExtractionResult:
         doc.normalized_text = normalized_text(doc.text)
         if describer is not None:
             _describe_one(describer, doc, result.problems)
+        if doc.site_metadata:
+            doc.problems.extend(p for p in disagreements(doc) if p not in doc.problems)
     return result
 
 
@@ -143,7 +149,12 @@ def _short_list(numbers: list[int], limit: int = 10) -> str:
 
 
 def _extract_html(path: Path) -> ExtractionResult:
-    """An article page is one document: its title, its body; the metadata table as hints."""
+    """An article page holds one document, or none: a news, guide or FAQ page is not one.
+
+    The page's label block is kept as the document's `site_metadata`; a page that is not an
+    official document is still returned (its `kind` says why), so that the loader can record
+    having seen it, and the CLI can say so.
+    """
     from extractors.html import decode_html, parse_article
 
     html, _charset, problems = decode_html(path.read_bytes(), name=path.name)
@@ -153,7 +164,11 @@ def _extract_html(path: Path) -> ExtractionResult:
     if body and body[0] == title:
         body = body[1:]  # the heading repeated at the top of the body
     doc = Document(title=title, text="\n".join([title, *to_paragraphs(body, cleaned=True)]))
+    doc.site_metadata = dict(article.hints)
     _apply_hints(doc, article.hints)
+    doc.kind, why = classify(title, official_marks(doc.text, title))
+    if why:
+        problems.append(f"{path.name}: not an official document ({doc.kind}): {why}")
     return ExtractionResult(
         source_file=str(path),
         format="html",
@@ -168,7 +183,7 @@ def _apply_hints(doc: Document, hints: dict[str, str]) -> None:
     """The page's metadata table is what the publisher states; it seeds the document."""
     if hints.get("issuer"):
         doc.issuer = hints["issuer"]
-    if hints.get("doc_number"):
+    if hints.get("doc_number") and parse_doc_number(hints["doc_number"]) is not None:
         doc.doc_number = normalize_key(hints["doc_number"])
 
 

@@ -24,10 +24,13 @@ _DATE = _DATE.replace("?P<marker>", "?:")
 _TAKES_EFFECT = r"(?:施行|实施|执行|生效|试行)"
 _ON_ISSUE_WORDS = r"(?:印发|发布|公布|下发|签发|颁布|发文)"
 
+# 起 may be left out before the verb ("自2019年2月1日实施"), never elsewhere.
 _EFFECTIVE_RE = re.compile(
-    rf"[自从于](?:(?P<date>{_DATE})|(?P<event>{_ON_ISSUE_WORDS})之日)起"
+    rf"[自从于](?:(?P<date>{_DATE})|(?P<event>{_ON_ISSUE_WORDS})之日)(?:起|(?={_TAKES_EFFECT}))"
     rf"(?:至(?P<until>{_DATE})止?)?(?P<verb>{_TAKES_EFFECT})?"
 )
+# Events dated by the 版记's print line (…办公室 2024年3月5日印发) when the text has one.
+_PRINT_EVENTS = ("印发", "下发", "发文")
 _EXPIRY_RE = re.compile(rf"有效期(?:限)?(?:至|到|截至|截止到?|截止至)(?P<date>{_DATE})")
 _PERIOD_RE = re.compile(r"(?:有效期(?:限)?|试行期?)(?:为|是)?(?P<n>\d{1,2}|[一二三四五六七八九十两]{1,2})年")
 _SENTENCE_END = "。；;！？\n"
@@ -61,12 +64,14 @@ def period_expiry(start: date, years: int) -> date:
     return add_years(start - timedelta(days=1), years)
 
 
-def find_validity(text: str, issued: date | None = None) -> Validity:
+def find_validity(text: str, issued: date | None = None, *, printed: date | None = None) -> Validity:
     """Effective date, effective-on-issue flag and expiry date stated by `text`.
 
-    `issued` is the document's 成文日期; it dates 自印发之日起施行 and starts a period when no
-    effective date is written. The first clause that states each fact wins; a later clause that
-    states a different effective date is reported as a problem.
+    `issued` is the document's 成文日期; it starts a period when no effective date is written.
+    `printed` is the date of the 版记's print line (…2024年3月5日印发): 自印发之日起施行 means
+    that day, which is often days after the signature; without a print line the 成文日期
+    stands in. The first clause that states each fact wins; a later clause that states a
+    different effective date is reported as a problem.
     """
     flat = re.sub(r"[ \t\u3000\u00a0\r]+", "", text)
     flat = re.sub(r"\n+", "", flat)
@@ -84,8 +89,9 @@ def find_validity(text: str, issued: date | None = None) -> Validity:
                 result.effective_date = value
         elif not result.effective_on_issue and result.effective_date is None:
             result.effective_on_issue = True
-            result.effective_date = issued
-            if issued is None:
+            on = printed if printed is not None and m["event"] in _PRINT_EVENTS else issued
+            result.effective_date = on
+            if on is None:
                 result.problems.append(f"effective on {m['event']} but issued date unknown")
         if m["until"] and result.expiry_date is None:
             result.expiry_date = parse_cn_date(m["until"])

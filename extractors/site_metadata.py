@@ -1,0 +1,195 @@
+"""The label block a government page prints about its document, in whatever markup it uses.
+
+Government CMSs publish a document's metadata (索引号, 发文机关, 发文字号, 成文日期, 发布日期,
+实施日期, 失效日期, 有效性 …) beside the article, and every platform marks it up its own way: a
+`<table>` of label and value cells, `<ul><li><span>label：</span>value</li>`, `<dl><dt>/<dd>`,
+`<div>`/`<span>` pairs, a line "发布时间：… 来源：…", or `<meta name="ArticleTitle">` tags. The
+shape does not matter here: the page's text is read as a run of text pieces in document order,
+and a known label (vocabulary.yaml, `page_labels`) takes either the rest of its own piece after
+a colon or the next piece as its value.
+
+The values are kept as printed (`Document.site_metadata`); `disagreements` compares them with
+what the document's own text says, so that a conflict is reported instead of one side being
+silently preferred.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from extractors.clean import normalize_key
+from extractors.dates import first_date
+from extractors.docnumber import parse_doc_number
+from extractors.model import Document
+from extractors.vocabulary import label_key, vocabulary
+
+_SKIP = ("script", "style", "noscript", "template", "select", "option", "button")
+_MAX_VALUE_CHARS = 200
+_MAX_LABEL_CHARS = 12
+_COLON_ONLY = re.compile(r"^[\s\u3000\u00a0:：|｜]*$")
+# Fields compared with the text's values, and how the problem names them.
+COMPARED = {
+    "title": "title",
+    "doc_number": "发文字号",
+    "issuer": "issuer",
+    "issued_date": "成文日期",
+    "effective_date": "effective date",
+    "expiry_date": "expiry date",
+}
+DATE_FIELDS = ("issued_date", "published_date", "effective_date", "expiry_date")
+
+
+@lru_cache(maxsize=1)
+def _inline_label_re() -> re.Pattern[str]:
+    """ "label：value" inside one piece of text; the label at the start or after a space or bar."""
+    labels = sorted(vocabulary().labels, key=len, reverse=True)
+    spaced = [r"[\s\u3000\u00a0]*".join(map(re.escape, label)) for label in labels]
+    return re.compile(
+        r"(?:^|(?<=[\s\u3000\u00a0|｜]))(?P<label>" + "|".join(spaced) + r")[\s\u3000\u00a0]*[:：]"
+    )
+
+
+def _field_of(label: str) -> str | None:
+    return vocabulary().labels.get(label_key(label))
+
+
+def _is_value(text: str) -> bool:
+    cleaned = text.strip()
+    return bool(cleaned) and cleaned.lower() not in vocabulary().placeholders
+
+
+def _clean_value(text: str) -> str:
+    return re.sub(r"[\s\u3000\u00a0]+", " ", text).strip(" |｜;；,，")
+
+
+def text_pieces(roots: Iterable[Tag]) -> list[str]:
+    """The non-empty text pieces under `roots`, in document order, scripts and forms left out."""
+    pieces: list[str] = []
+    for root in roots:
+        for string in root.find_all(string=True):
+            if isinstance(string, Comment) or not isinstance(string, NavigableString):
+                continue
+            if any(isinstance(p, Tag) and p.name in _SKIP for p in string.parents):
+                continue
+            text = str(string).strip()
+            if text and not _COLON_ONLY.match(text):
+                pieces.append(text)
+            elif text and pieces and not pieces[-1].rstrip().endswith((":", "：")):
+                pieces[-1] += "："  # <span>发文字号</span>：<span>…</span>
+    return pieces
+
+
+def _exact_label(piece: str) -> str | None:
+    key = label_key(piece)
+    return _field_of(key) if key and len(key) <= _MAX_LABEL_CHARS else None
+
+
+def read_pieces(pieces: list[str]) -> dict[str, str]:
+    """Label → value pairs found in a run of text pieces; the first value of a field wins."""
+    found: dict[str, str] = {}
+
+    def put(name: str, value: str) -> None:
+        value = _clean_value(value)
+        if _is_value(value) and len(value) <= _MAX_VALUE_CHARS and name not in found:
+            found[name] = value
+
+    i = 0
+    while i < len(pieces):
+        piece = pieces[i]
+        name = _exact_label(piece)
+        if name is not None:
+            following = pieces[i + 1] if i + 1 < len(pieces) else ""
+            if following and _exact_label(following) is None and not _inline_label_re().match(following):
+                put(name, following)
+                i += 2
+                continue
+            i += 1
+            continue
+        marks = list(_inline_label_re().finditer(piece))
+        for k, mark in enumerate(marks):
+            value_end = marks[k + 1].start() if k + 1 < len(marks) else len(piece)
+            value = piece[mark.end() : value_end]
+            label_name = _field_of(mark["label"])
+            if label_name is None:
+                continue
+            if not value.strip() and k + 1 == len(marks) and i + 1 < len(pieces):
+                following = pieces[i + 1]
+                if _exact_label(following) is None and not _inline_label_re().match(following):
+                    put(label_name, following)
+                    i += 1
+                    continue
+            put(label_name, value)
+        i += 1
+    return found
+
+
+def meta_tags(soup: BeautifulSoup) -> dict[str, str]:
+    """<meta name="ArticleTitle" content="…"> and the other names vocabulary.yaml lists."""
+    names = vocabulary().meta_tags
+    found: dict[str, str] = {}
+    for meta in soup.find_all("meta"):
+        name = names.get(str(meta.get("name", "")).strip().lower())
+        content = _clean_value(str(meta.get("content", "")))
+        if name and _is_value(content):
+            found.setdefault(name, content)
+    return found
+
+
+def is_metadata_line(line: str) -> bool:
+    """A body line that is page furniture: "发布时间：2024-03-05 来源：市政府办公室 …".
+
+    Only lines that start with a label of the publication record (published date, source,
+    index number, subject) and hold no sentence: a document's own "发文字号：" line is text.
+    """
+    if "。" in line:
+        return False
+    mark = _inline_label_re().match(line.strip())
+    return bool(mark) and _field_of(mark["label"]) in ("published_date", "source", "index_number", "subject")
+
+
+# ---------------------------------------------------------------- comparing with the text
+
+
+def site_date(value: str | None) -> date | None:
+    """The date a label block's value gives, whatever the spelling (2024-03-05 10:20, 2024年3月5日)."""
+    return first_date(value) if value else None
+
+
+def _same(name: str, site: str, text: str) -> bool:
+    if name in DATE_FIELDS:
+        return site_date(site) == site_date(text)
+    if name == "doc_number":
+        a, b = parse_doc_number(site), parse_doc_number(text)
+        return a is not None and b is not None and a.normalized == b.normalized
+    a, b = normalize_key(site), normalize_key(text)
+    if name == "issuer":
+        # The label block often names one organ of a joint document, or the organ's short form.
+        return bool(a and b) and (a in b or b in a)
+    return a == b
+
+
+def comparable(name: str, site: str) -> bool:
+    """A site value that can be compared: a date field whose value names no date cannot."""
+    if name in DATE_FIELDS:
+        return site_date(site) is not None
+    if name == "doc_number":
+        return parse_doc_number(site) is not None
+    return True
+
+
+def disagreements(doc: Document) -> list[str]:
+    """One problem per field where the page's label block and the document's text disagree."""
+    problems: list[str] = []
+    for name, shown in COMPARED.items():
+        site = doc.site_metadata.get(name)
+        text = getattr(doc, name)
+        if not site or not text or not comparable(name, site):
+            continue
+        if not _same(name, site, str(text)):
+            problems.append(f"page metadata disagrees on {shown}: the page says {site!r}, the text {text!r}")
+    return problems
