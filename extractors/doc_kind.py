@@ -35,6 +35,11 @@ def official_title(title: str) -> bool:
     return bool(_ORDER_TITLE.search(_title_key(title))) or t.endswith(vocabulary().official_types)
 
 
+def order_title(title: str) -> bool:
+    """临川市人民政府令（第180号）: a page titled with the order rather than the rules it promulgates."""
+    return bool(re.search(r"令[（(〔]?第[\d一二三四五六七八九十百零〇]+号[）)〕]?$", _title_key(title)))
+
+
 def non_document_title(title: str) -> str | None:
     """The kind of page a title says it is (news, interpretation, guide, faq), else None.
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from extractors.clean import clean_line, is_doc_number_line, normalize_key
-from extractors.doc_kind import official_title
+from extractors.doc_kind import non_document_title, official_title
 from extractors.errors import EmptyFileError, HtmlExtractionError
 from extractors.site_metadata import is_metadata_line, meta_tags, read_pieces, text_pieces
 from extractors.vocabulary import label_key, vocabulary
@@ -104,11 +104,6 @@ def parse_article(html: str, name: str = "page") -> HtmlArticle:
     for tag in soup(_DROP_TAGS):
         tag.decompose()
     hidden = _drop_hidden(soup)
-    hints = read_pieces(text_pieces([soup]))
-    for key, value in meta_tags(soup).items():
-        hints.setdefault(key, value)
-    for key, value in read_pieces(text_pieces(hidden)).items():
-        hints.setdefault(key, value)
     body = _known_container(soup) or _densest_block(soup)
     if body is None and hidden:
         # The page shows its text only by script: the hidden copy is all there is.
@@ -116,11 +111,24 @@ def parse_article(html: str, name: str = "page") -> HtmlArticle:
         for tag in hidden:
             holder.div.append(tag)
         body = _densest_block(holder)
+        hidden = []
     if body is None:
         raise HtmlExtractionError(f"{name}: no article text found (page holds only navigation or nothing)")
-    for table in body.find_all("table"):
-        if _is_metadata_table(table):
-            table.decompose()
+    # The label block: around the body, in a metadata table inside it, in its "发布时间：… 来源：…"
+    # line; then the meta tags and hidden elements. Never the body's own text, which may quote
+    # another document's labels (a 解读 page's 文件名称：…).
+    blocks = _label_blocks(body)
+    hints = read_pieces(text_pieces([soup], exclude=body))
+    for key, value in read_pieces(text_pieces(blocks)).items():
+        hints.setdefault(key, value)
+    for block in blocks:
+        block.decompose()
+    furniture = [
+        line for line in (clean_line(raw).strip() for raw in _block_lines(body)) if is_metadata_line(line)
+    ]
+    for source in (read_pieces(furniture), meta_tags(soup), read_pieces(text_pieces(hidden))):
+        for key, value in source.items():
+            hints.setdefault(key, value)
     lines = [line for line in (clean_line(raw).strip() for raw in _block_lines(body)) if line]
     lines = [line for line in lines if not is_metadata_line(line)]
     if sum(len(line) for line in lines) < _MIN_BODY_CHARS:
@@ -229,8 +237,8 @@ def body_title_block(lines: list[str]) -> tuple[str | None, int]:
     """
     text = ""
     for k, line in enumerate(lines[:6]):
-        if "。" in line or len(text) > 160:
-            return None, 0
+        if "。" in line or "：" in line or ":" in line or len(text) > 160:
+            return None, 0  # a sentence, or a label's line (文件名称：…), is no title
         following = lines[k + 1] if k + 1 < len(lines) else ""
         text += line
         if is_doc_number_line(following) or (following.endswith(("：", ":")) and len(following) < 200):
@@ -243,8 +251,8 @@ def _prefer_body_title(title: str | None, source: str, body_title: str) -> bool:
     """The notice's own title over a page title that names its attachment or is shortened."""
     if not title:
         return True
-    if normalize_key(title) == normalize_key(body_title):
-        return False
+    if normalize_key(title) == normalize_key(body_title) or non_document_title(title):
+        return False  # a page about a document (…解读) quoting its title is still about it
     return not (
         source == "label" and official_title(title) and normalize_key(title) not in normalize_key(body_title)
     )
@@ -257,6 +265,29 @@ def _label(text: str) -> str | None:
 def _is_metadata_table(table: Tag) -> bool:
     cells = table.find_all(["td", "th"])
     return sum(1 for cell in cells if _label(_cell_label(cell.get_text(" ", strip=True)))) >= 2
+
+
+_LABEL_BLOCK_TAGS = ("table", "ul", "ol", "dl", "div")
+_MAX_LABEL_BLOCK_CHARS = 800
+
+
+def _label_blocks(body: Tag) -> list[Tag]:
+    """Label blocks inside the article's container (table, ul/li, dl, div/span pairs), outermost.
+
+    A block holds two labels or more and no sentence: a table of figures in the text, or a
+    paragraph that mentions 发文字号, is text.
+    """
+    found: list[Tag] = []
+    for tag in body.find_all(_LABEL_BLOCK_TAGS):
+        if any(parent in found for parent in tag.parents):
+            continue
+        text = tag.get_text(" ", strip=True)
+        if "。" in text or len(text) > _MAX_LABEL_BLOCK_CHARS:
+            continue
+        pieces = text_pieces([tag])
+        if sum(1 for piece in pieces if _label(_cell_label(piece))) >= 2:
+            found.append(tag)
+    return found
 
 
 def _cell_label(text: str) -> str:

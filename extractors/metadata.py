@@ -189,6 +189,8 @@ def _number_at(view: _View, i: int) -> tuple[DocNumber, int] | None:
     while offset < len(text) and text[offset] in _OPENERS:
         offset += 1
     for regex in (DOC_NUMBER_RE, ORDER_NUMBER_RE):
+        if regex is ORDER_NUMBER_RE and "令" not in view.lines[i]:
+            continue  # an order's head is one line (…人民政府令), never a title glued to it
         m = regex.match(text, offset)
         if not m:
             continue
@@ -300,6 +302,12 @@ def _split_glued(name: str) -> list[str]:
             cuts.append(start)
     if cuts[0] != 0 or len(cuts) < 2:
         return [name]
+    for k in range(1, len(cuts)):
+        # A vertically managed organ names its national parent first: 国家税务总局临川市税务局.
+        segment = name[cuts[k - 1] : cuts[k]]
+        parent = max(segment.rfind("国家"), segment.rfind("中国"))
+        if parent > 0 and _organ_like(segment[:parent]):
+            cuts[k] = cuts[k - 1] + parent
     pieces = [name[a:b] for a, b in zip(cuts, [*cuts[1:], len(name)], strict=True)]
     return pieces if all(_organ_like(p) for p in pieces) else [name]
 
@@ -411,14 +419,18 @@ def print_date(text: str) -> str | None:
 # ---------------------------------------------------------------- issuer and type
 
 
+# Where a title's issuer ends: 关于…, 印发《…》, and a compilation's news-style 出台《…》.
+_TITLE_VERBS = r"关于|印发|转发|出台|发布|公布|颁布"
+
+
 def _title_organs(title: str) -> list[str]:
     t = _clean_title(title)
-    m = re.search(r"关于|印发|转发", t)
+    m = re.search(_TITLE_VERBS, t)
     if not m or m.start() < 2:
         return []
     prefix = re.sub(r"\s+", " ", (title or "").strip())
     prefix = _ENTRY_NUMBER_RE.sub("", prefix)
-    cut = re.search(r"\s*(?:关于|印发|转发)", prefix)
+    cut = re.search(rf"\s*(?:{_TITLE_VERBS})", prefix)
     head = prefix[: cut.start()] if cut else prefix
     parts = [squeeze_line(p) for p in re.split(r"\s+|、", head) if p.strip()]
     if parts and all(_organ_like(p) for p in parts):
@@ -438,7 +450,8 @@ def _issuer(
     label block names the organ formally too, and is there when the page omits the signature.
     """
     if number is not None and number.is_order and len(number.issuer_code) > 2:
-        return number.issuer_code[:-1]
+        # 中华人民共和国国务院令 is the State Council's order: the organ signs as 国务院.
+        return re.sub(r"^中华人民共和国(?=国务院)", "", number.issuer_code[:-1])
     organs = [o for o in (signature.organs if signature else []) if _organ_like(o)]
     if organs:
         return "、".join(organs)
@@ -657,3 +670,14 @@ def official_marks(text: str, title: str) -> list[str]:
     if sum(1 for line in view.lines if _ARTICLE_RE.match(line)) >= 2:
         marks.append("articles")
     return marks
+
+
+def promulgated_title(text: str) -> str | None:
+    """The rules an order promulgates: 《X》已经…通过，现予公布 near the top of the text."""
+    verbs = vocabulary().promulgation_verbs
+    for line in _view(text).lines[:12]:
+        if any(verb in line for verb in verbs):
+            m = re.search(r"《([^《》]{2,80})》", line)
+            if m:
+                return m.group(1)
+    return None

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from extractors.clean import normalize_key, normalized_text, to_paragraphs
-from extractors.doc_kind import classify
+from extractors.doc_kind import classify, order_title
 from extractors.docnumber import parse_doc_number
 from extractors.errors import EmptyFileError, ExtractionError, UnsupportedFormatError
 from extractors.furniture import strip_furniture
 from extractors.metadata import describe as describe_metadata
-from extractors.metadata import official_marks
+from extractors.metadata import official_marks, promulgated_title
 from extractors.model import Document, Page
 from extractors.segment import infer_printed_numbers, segment_pages
 from extractors.site_metadata import disagreements
@@ -163,6 +163,12 @@ def _extract_html(path: Path) -> ExtractionResult:
     body = article.lines
     if body and body[0] == title:
         body = body[1:]  # the heading repeated at the top of the body
+    if order_title(title):
+        # An order and the rules it promulgates are one document, titled with the rules' name;
+        # the page's heading (…人民政府令（第180号）) stays in the text, where the order's number is.
+        rules = promulgated_title("\n".join(body))
+        if rules:
+            title, body = rules, [title, *body]
     doc = Document(title=title, text="\n".join([title, *to_paragraphs(body, cleaned=True)]))
     doc.site_metadata = dict(article.hints)
     _apply_hints(doc, article.hints)

@@ -77,7 +77,13 @@ DOC_TYPES = (
 
 _NUMERALS = "一二三四五六七八九十百零〇"
 _DATE = rf"(\d{{4}}|[{_NUMERALS}]{{4}})年[\d{_NUMERALS}]{{1,3}}月[\d{_NUMERALS}]{{1,3}}日"
-_TRAILING_DATE = re.compile(rf"[（(]{_DATE}[)）]$")
+# A heading's date in brackets; compilations sometimes drop its 日 ("（2023年3月23）").
+_HEADING_DATE = rf"(\d{{4}}|[{_NUMERALS}]{{4}})年[\d{_NUMERALS}]{{1,3}}月[\d{_NUMERALS}]{{1,3}}日?"
+_TRAILING_DATE = re.compile(rf"[（(]{_HEADING_DATE}[)）]$")
+# A compilation's news-style heading: the organ "印发" the document, named in 《》.
+_ISSUED_HEADING = re.compile(
+    r"^[^《》]{2,40}?(?:印发|出台|发布|公布|颁布|修订)(?:了)?《[^》]+(?:《[^》]*》[^》]*)*》$"
+)
 _ENTRY_NUMBER = re.compile(r"^(\d{1,3})[.．、](?!\d)\s*")
 _NUMBER_ALONE = re.compile(r"^\d{1,3}[.．、]?$")
 _ORDER_HEAD = re.compile(r"^[\u4e00-\u9fff]{2,30}令$")
@@ -445,7 +451,7 @@ def _entry_at(lines: list[_Line], i: int, floor: int) -> _Start | None:
             return None
         if _TRAILING_DATE.search(text):
             title = _strip_entry_affixes(text)
-            if title.endswith(DOC_TYPES) and _balanced(title):
+            if (title.endswith(DOC_TYPES) or _ISSUED_HEADING.match(title)) and _balanced(title):
                 return _Start(i, title, "entry", k + 1, [(i, k + 1)])
             return None
     return None

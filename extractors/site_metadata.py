@@ -41,6 +41,7 @@ COMPARED = {
     "effective_date": "effective date",
     "expiry_date": "expiry date",
 }
+FURNITURE = "furniture"  # labels that only end the value before them (字号, 浏览次数)
 DATE_FIELDS = ("issued_date", "published_date", "effective_date", "expiry_date")
 
 
@@ -67,14 +68,18 @@ def _clean_value(text: str) -> str:
     return re.sub(r"[\s\u3000\u00a0]+", " ", text).strip(" |｜;；,，")
 
 
-def text_pieces(roots: Iterable[Tag]) -> list[str]:
-    """The non-empty text pieces under `roots`, in document order, scripts and forms left out."""
+def text_pieces(roots: Iterable[Tag], *, exclude: Tag | None = None) -> list[str]:
+    """The non-empty text pieces under `roots`, in document order, scripts and forms left out,
+    and nothing inside `exclude` (the article's body)."""
     pieces: list[str] = []
     for root in roots:
         for string in root.find_all(string=True):
             if isinstance(string, Comment) or not isinstance(string, NavigableString):
                 continue
-            if any(isinstance(p, Tag) and p.name in _SKIP for p in string.parents):
+            parents = list(string.parents)
+            if any(isinstance(p, Tag) and p.name in _SKIP for p in parents):
+                continue
+            if exclude is not None and any(p is exclude for p in parents):
                 continue
             text = str(string).strip()
             if text and not _COLON_ONLY.match(text):
@@ -95,7 +100,7 @@ def read_pieces(pieces: list[str]) -> dict[str, str]:
 
     def put(name: str, value: str) -> None:
         value = _clean_value(value)
-        if _is_value(value) and len(value) <= _MAX_VALUE_CHARS and name not in found:
+        if name != FURNITURE and _is_value(value) and len(value) <= _MAX_VALUE_CHARS and name not in found:
             found[name] = value
 
     i = 0
@@ -160,12 +165,22 @@ def site_date(value: str | None) -> date | None:
     return first_date(value) if value else None
 
 
+def _abbreviates(short: str, full: str) -> bool:
+    """国令 abbreviates 中华人民共和国国务院令: its characters appear in order in the full name."""
+    rest = iter(full)
+    return all(ch in rest for ch in short)
+
+
 def _same(name: str, site: str, text: str) -> bool:
     if name in DATE_FIELDS:
         return site_date(site) == site_date(text)
     if name == "doc_number":
         a, b = parse_doc_number(site), parse_doc_number(text)
-        return a is not None and b is not None and a.normalized == b.normalized
+        if a is None or b is None:
+            return False
+        if a.is_order and b.is_order and a.serial == b.serial:
+            return _abbreviates(a.issuer_code, b.issuer_code) or _abbreviates(b.issuer_code, a.issuer_code)
+        return a.normalized == b.normalized
     a, b = normalize_key(site), normalize_key(text)
     if name == "issuer":
         # The label block often names one organ of a joint document, or the organ's short form.
