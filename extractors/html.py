@@ -101,9 +101,9 @@ def _canonical_charset(charset: str) -> str:
 def parse_article(html: str, name: str = "page") -> HtmlArticle:
     """Find the visible article body, the page's label block and the document's title."""
     soup = BeautifulSoup(html, "lxml")
+    hidden = _drop_hidden(soup)  # first: it reads the page's <style> rules
     for tag in soup(_DROP_TAGS):
         tag.decompose()
-    hidden = _drop_hidden(soup)
     body = _known_container(soup) or _densest_block(soup)
     if body is None and hidden:
         # The page shows its text only by script: the hidden copy is all there is.
@@ -285,7 +285,7 @@ def _label_blocks(body: Tag) -> list[Tag]:
         if "。" in text or len(text) > _MAX_LABEL_BLOCK_CHARS:
             continue
         pieces = text_pieces([tag])
-        if sum(1 for piece in pieces if _label(_cell_label(piece))) >= 2:
+        if sum(1 for piece in pieces if _label(_cell_label(piece.text))) >= 2:
             found.append(tag)
     return found
 

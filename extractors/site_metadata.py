@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
@@ -68,10 +69,18 @@ def _clean_value(text: str) -> str:
     return re.sub(r"[\s\u3000\u00a0]+", " ", text).strip(" |｜;；,，")
 
 
-def text_pieces(roots: Iterable[Tag], *, exclude: Tag | None = None) -> list[str]:
+@dataclass(frozen=True)
+class Piece:
+    """A run of text and the element that holds it."""
+
+    text: str
+    holder: Tag | None = None
+
+
+def text_pieces(roots: Iterable[Tag], *, exclude: Tag | None = None) -> list[Piece]:
     """The non-empty text pieces under `roots`, in document order, scripts and forms left out,
     and nothing inside `exclude` (the article's body)."""
-    pieces: list[str] = []
+    pieces: list[Piece] = []
     for root in roots:
         for string in root.find_all(string=True):
             if isinstance(string, Comment) or not isinstance(string, NavigableString):
@@ -83,10 +92,23 @@ def text_pieces(roots: Iterable[Tag], *, exclude: Tag | None = None) -> list[str
                 continue
             text = str(string).strip()
             if text and not _COLON_ONLY.match(text):
-                pieces.append(text)
-            elif text and pieces and not pieces[-1].rstrip().endswith((":", "：")):
-                pieces[-1] += "："  # <span>发文字号</span>：<span>…</span>
+                pieces.append(Piece(text, string.parent))
+            elif text and pieces and not pieces[-1].text.rstrip().endswith((":", "：")):
+                # <span>发文字号</span>：<span>…</span>
+                pieces[-1] = Piece(pieces[-1].text + "：", pieces[-1].holder)
     return pieces
+
+
+def _near(label: Piece, value: Piece) -> bool:
+    """A value belongs to a label in the same row, item or pair: a common ancestor within two levels.
+
+    An empty cell must not take the next block's text (the heading under a label table).
+    """
+    if label.holder is None or value.holder is None:
+        return True
+    scope = [label.holder, *list(label.holder.parents)[:2]]
+    chain = [value.holder, *value.holder.parents]
+    return any(any(a is b for b in chain) for a in scope)
 
 
 def _exact_label(piece: str) -> str | None:
@@ -94,8 +116,9 @@ def _exact_label(piece: str) -> str | None:
     return _field_of(key) if key and len(key) <= _MAX_LABEL_CHARS else None
 
 
-def read_pieces(pieces: list[str]) -> dict[str, str]:
+def read_pieces(pieces: list[Piece] | list[str]) -> dict[str, str]:
     """Label → value pairs found in a run of text pieces; the first value of a field wins."""
+    runs = [p if isinstance(p, Piece) else Piece(p) for p in pieces]
     found: dict[str, str] = {}
 
     def put(name: str, value: str) -> None:
@@ -103,14 +126,22 @@ def read_pieces(pieces: list[str]) -> dict[str, str]:
         if name != FURNITURE and _is_value(value) and len(value) <= _MAX_VALUE_CHARS and name not in found:
             found[name] = value
 
+    def value_after(i: int) -> str | None:
+        if i + 1 >= len(runs):
+            return None
+        following = runs[i + 1]
+        if _exact_label(following.text) is not None or _inline_label_re().match(following.text):
+            return None
+        return following.text if _near(runs[i], following) else None
+
     i = 0
-    while i < len(pieces):
-        piece = pieces[i]
+    while i < len(runs):
+        piece = runs[i].text
         name = _exact_label(piece)
         if name is not None:
-            following = pieces[i + 1] if i + 1 < len(pieces) else ""
-            if following and _exact_label(following) is None and not _inline_label_re().match(following):
-                put(name, following)
+            value = value_after(i)
+            if value is not None:
+                put(name, value)
                 i += 2
                 continue
             i += 1
@@ -122,9 +153,9 @@ def read_pieces(pieces: list[str]) -> dict[str, str]:
             label_name = _field_of(mark["label"])
             if label_name is None:
                 continue
-            if not value.strip() and k + 1 == len(marks) and i + 1 < len(pieces):
-                following = pieces[i + 1]
-                if _exact_label(following) is None and not _inline_label_re().match(following):
+            if not value.strip() and k + 1 == len(marks):
+                following = value_after(i)
+                if following is not None:
                     put(label_name, following)
                     i += 1
                     continue
