@@ -44,13 +44,16 @@ def non_document_title(title: str) -> str | None:
     """The kind of page a title says it is (news, interpretation, guide, faq), else None.
 
     A formal title (关于…的通知) is a document whatever words it contains: 关于召开…会议的通知
-    is a notice, not news of a meeting.
+    is a notice, not news of a meeting; a title that ends like a document (…活动方案) is not
+    news either, unless it reads as a headline about one (X印发《Y》, X出台Y方案).
     """
     t = _title_key(title)
-    formal = official_title(t) and bool(_FORMAL_TITLE.search(t))
-    if formal:
+    official = official_title(t)
+    if official and _FORMAL_TITLE.search(t):
         return None
-    for kind, pattern in vocabulary().non_document_titles:
+    for kind, pattern, weak in vocabulary().non_document_titles:
+        if weak and official:
+            continue
         if pattern.search(t):
             return kind
     return None

@@ -134,11 +134,11 @@ def parse_article(html: str, name: str = "page") -> HtmlArticle:
     if sum(len(line) for line in lines) < _MIN_BODY_CHARS:
         raise HtmlExtractionError(f"{name}: article body too short to be a document ({len(lines)} lines)")
     title, source = _page_title(soup, body, hints)
-    body_title, body_end = body_title_block(lines)
+    body_title, begin, end = body_title_block(lines)
     if body_title and _prefer_body_title(title, source, body_title):
         title, source = body_title, "body"
-    if title and body_end and normalize_key("".join(lines[:body_end])) == normalize_key(title):
-        lines = lines[body_end:]  # the title printed again at the top of the body
+    if title and end and normalize_key("".join(lines[begin:end])) == normalize_key(title):
+        lines = lines[:begin] + lines[end:]  # the title printed again in the body
     return HtmlArticle(title=title, lines=lines, hints=hints, title_source=source)
 
 
@@ -228,23 +228,27 @@ def _page_title(soup: BeautifulSoup, body: Tag, hints: dict[str, str]) -> tuple[
     return None, "none"
 
 
-def body_title_block(lines: list[str]) -> tuple[str | None, int]:
+def body_title_block(lines: list[str]) -> tuple[str | None, int, int]:
     """The title printed at the top of the body, over its 发文字号 or its addressees.
 
-    Returns the title and the number of lines it spans, or (None, 0). Only a title that ends
-    with an official type and is followed by the number or the 主送 line counts, so that a
-    plan's heading or a news lead is never taken for the document's title.
+    Returns the title and the range of lines it spans, or (None, 0, 0). The red header
+    (…文件) and a number printed above the title are skipped. Only a title that ends with an
+    official type and is followed by the number or the 主送 line counts, so that a plan's
+    heading or a news lead is never taken for the document's title.
     """
-    text = ""
-    for k, line in enumerate(lines[:6]):
+    text, begin = "", 0
+    for k, line in enumerate(lines[:8]):
+        if not text and (is_doc_number_line(line) or (line.endswith("文件") and len(line) <= 30)):
+            begin = k + 1
+            continue
         if "。" in line or "：" in line or ":" in line or len(text) > 160:
-            return None, 0  # a sentence, or a label's line (文件名称：…), is no title
+            return None, 0, 0  # a sentence, or a label's line (文件名称：…), is no title
         following = lines[k + 1] if k + 1 < len(lines) else ""
         text += line
         if is_doc_number_line(following) or (following.endswith(("：", ":")) and len(following) < 200):
             title = clean_title(text)
-            return (title, k + 1) if official_title(title) else (None, 0)
-    return None, 0
+            return (title, begin, k + 1) if official_title(title) else (None, 0, 0)
+    return None, 0, 0
 
 
 def _prefer_body_title(title: str | None, source: str, body_title: str) -> bool:

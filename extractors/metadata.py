@@ -624,6 +624,9 @@ def describe(doc: Document) -> Document:
         doc.is_public = not re.search(r"不|依申请", note.group(1))
 
     start = after_number if after_number >= 0 else _title_end(view, title)
+    if start > 0:
+        # Web pages often print the number above the title (as the paper has it): skip the title.
+        start += _title_end(_View(view.raw[start:], view.lines[start:]), title)
     doc.addressees = _addressees(view, start)
 
     stops: set[int] = set()

@@ -9,6 +9,7 @@ what could be read but looks doubtful is reported in `problems`, never hidden.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from extractors.segment import infer_printed_numbers, segment_pages
 from extractors.site_metadata import disagreements
 
 SNIFF_BYTES = 4096
+_TITLE_NUMBER_RE = re.compile(r"[（(]([^（）()]{4,40}号)[）)]$")
 
 
 class ReaderFailedError(ExtractionError):
@@ -169,9 +171,16 @@ def _extract_html(path: Path) -> ExtractionResult:
         rules = promulgated_title("\n".join(body))
         if rules:
             title, body = rules, [title, *body]
+    title_number = None
+    numbered = _TITLE_NUMBER_RE.search(title)
+    if numbered and parse_doc_number(numbered.group(1)) is not None:
+        # Sites append the number to the title (…的通知（临府发〔2024〕3号）); it is no part of it.
+        title, title_number = title[: numbered.start()].strip(), numbered.group(1)
     doc = Document(title=title, text="\n".join([title, *to_paragraphs(body, cleaned=True)]))
     doc.site_metadata = dict(article.hints)
     _apply_hints(doc, article.hints)
+    if title_number and not doc.doc_number:
+        doc.doc_number = title_number
     doc.kind, why = classify(title, official_marks(doc.text, title))
     if why:
         problems.append(f"{path.name}: not an official document ({doc.kind}): {why}")

@@ -26,7 +26,7 @@ class Vocabulary:
     placeholders: frozenset[str]
     title_prefixes: tuple[str, ...]
     title_suffixes: tuple[str, ...]
-    non_document_titles: tuple[tuple[str, re.Pattern[str]], ...]  # (kind, pattern)
+    non_document_titles: tuple[tuple[str, re.Pattern[str], bool], ...]  # (kind, pattern, weak)
     official_types: tuple[str, ...]  # longest first
     signer_titles: tuple[str, ...]
     promulgation_verbs: tuple[str, ...]
@@ -45,7 +45,7 @@ def vocabulary() -> Vocabulary:
     labels = {label_key(label): name for name, names in raw["page_labels"].items() for label in names}
     meta = {str(k).lower(): v for k, v in raw["meta_tags"].items() if v}
     non_documents = tuple(
-        (entry["kind"], re.compile(pattern))
+        (entry["kind"], re.compile(pattern), bool(entry.get("weak")))
         for entry in raw["non_document_titles"]
         for pattern in entry["patterns"]
     )
