@@ -59,16 +59,33 @@ def non_document_title(title: str) -> str | None:
     return None
 
 
-def classify(title: str, marks: list[str]) -> tuple[str, str | None]:
+# Marks that only a document's own text shows; "articles" (第一条…) also fill interpretations.
+_STRONG_MARKS = {"doc_number", "signature", "promulgation", "headnote"}
+
+
+def column_kind(column: str | None) -> str | None:
+    """The kind of page a site's column holds (政策解读 → interpretation), else None."""
+    if not column:
+        return None
+    return next((kind for kind, pattern in vocabulary().columns if pattern.search(column)), None)
+
+
+def classify(title: str, marks: list[str], column: str | None = None) -> tuple[str, str | None]:
     """(kind, why) for a page with this title and these marks of an official document.
 
     `marks` are what the text shows of a document's anatomy (see
     `extractors.metadata.official_marks`): "doc_number", "signature", "promulgation".
-    `why` is a one-line explanation when the page is not an official document.
+    `column` is the site's column the page sits in (meta ColumnName or the breadcrumb): a page
+    in a news or 解读 column whose title is not formal and whose text shows none of a
+    document's own marks is that kind of page. `why` explains a page that is not a document.
     """
     kind = non_document_title(title)
     if kind is not None:
         return kind, f"the title reads as {kind}, not as an official document"
+    by_column = column_kind(column)
+    formal = official_title(title) and bool(_FORMAL_TITLE.search(_title_key(title)))
+    if by_column and not formal and not _STRONG_MARKS.intersection(marks):
+        return by_column, f"a page of the site's {column!r} column with no document's marks"
     if marks or official_title(title):
         return OFFICIAL_DOCUMENT, None
     return OTHER_PAGE, "no 发文字号, no signature with a date and no official title (关于…的通知, …办法, …令)"

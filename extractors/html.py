@@ -129,6 +129,9 @@ def parse_article(html: str, name: str = "page") -> HtmlArticle:
     for source in (read_pieces(furniture), meta_tags(soup), read_pieces(text_pieces(hidden))):
         for key, value in source.items():
             hints.setdefault(key, value)
+    column = _breadcrumb_column(soup)
+    if column:
+        hints.setdefault("column", column)
     lines = [line for line in (clean_line(raw).strip() for raw in _block_lines(body)) if line]
     lines = [line for line in lines if not is_metadata_line(line)]
     if sum(len(line) for line in lines) < _MIN_BODY_CHARS:
@@ -198,6 +201,26 @@ def _drop_hidden(soup: BeautifulSoup) -> list[Tag]:
     for style in soup.find_all("style"):
         style.decompose()
     return removed
+
+
+# ---------------------------------------------------------------- the site's column
+
+_CRUMB = re.compile(r"crumb|position|location|dqwz|weizhi|bread|nav-?path|curpos|current", re.IGNORECASE)
+_CRUMB_SEPARATOR = re.compile(r"\s*(?:>|＞|»|›|→|/|\\)\s*")
+_CRUMB_NOISE = {"正文", "详情", "内容", "详细信息", "文章", "信息"}
+
+
+def _breadcrumb_column(soup: BeautifulSoup) -> str | None:
+    """The column a page sits in, from its breadcrumb: 当前位置：首页 > 政务公开 > 政策解读 → 政策解读."""
+    for tag in [*soup.find_all(class_=_CRUMB), *soup.find_all(id=_CRUMB)]:
+        text = tag.get_text(" ", strip=True)
+        if len(text) > 200 or not re.search(r"首页|当前位置|您的位置|所在位置", text):
+            continue
+        parts = [p.strip(" ：:") for p in _CRUMB_SEPARATOR.split(text) if p.strip(" ：:")]
+        parts = [p for p in parts if p not in _CRUMB_NOISE]
+        if len(parts) >= 2:
+            return parts[-1]
+    return None
 
 
 # ---------------------------------------------------------------- titles

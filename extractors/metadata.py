@@ -440,14 +440,19 @@ def _title_organs(title: str) -> list[str]:
 
 
 def _issuer(
-    signature: _Signature | None, title: str, number: DocNumber | None, site: str | None = None
+    signature: _Signature | None,
+    title: str,
+    number: DocNumber | None,
+    site: str | None = None,
+    publisher: str | None = None,
 ) -> str | None:
     """Issuing organ(s): the order's government, else the signature as printed, else the page's
-    label block (发文机关), else the title's.
+    label block (发文机关), else the title's, else the page's publisher (发布机构).
 
     The signature is the organ's formal act, so it wins over the title's (often shortened)
     prefix: 自治区人民政府办公厅关于… signed 宁夏回族自治区人民政府办公厅 → the latter. A page's
-    label block names the organ formally too, and is there when the page omits the signature.
+    发文机关 names the organ formally too, and is there when the page omits the signature; its
+    发布机构 is who put the page online, which a portal republishing a bureau's document is not.
     """
     if number is not None and number.is_order and len(number.issuer_code) > 2:
         # 中华人民共和国国务院令 is the State Council's order: the organ signs as 国务院.
@@ -455,10 +460,11 @@ def _issuer(
     organs = [o for o in (signature.organs if signature else []) if _organ_like(o)]
     if organs:
         return "、".join(organs)
-    if site:
-        parts = [squeeze_line(p) for p in re.split(r"[\s、,，;；]+", site) if p.strip()]
-        return "、".join(piece for part in parts for piece in _split_glued(part)) or None
-    return "、".join(_title_organs(title)) or None
+    for named in (site, "、".join(_title_organs(title)), publisher):
+        if named:
+            parts = [squeeze_line(p) for p in re.split(r"[\s、,，;；]+", named) if p.strip()]
+            return "、".join(piece for part in parts for piece in _split_glued(part)) or None
+    return None
 
 
 def _doc_type(title: str, number: DocNumber | None) -> str | None:
@@ -608,7 +614,7 @@ def describe(doc: Document) -> Document:
         doc.issued_date = None
         problems.append("no issued date")
 
-    issuer = _issuer(signature, title, number, site.get("issuer"))
+    issuer = _issuer(signature, title, number, site.get("issuer"), site.get("publisher"))
     doc.issuer = issuer or doc.issuer
     if not doc.issuer:
         problems.append("no issuer")

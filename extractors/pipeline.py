@@ -181,7 +181,7 @@ def _extract_html(path: Path) -> ExtractionResult:
     _apply_hints(doc, article.hints)
     if title_number and not doc.doc_number:
         doc.doc_number = title_number
-    doc.kind, why = classify(title, official_marks(doc.text, title))
+    doc.kind, why = classify(title, official_marks(doc.text, title), article.hints.get("column"))
     if why:
         problems.append(f"{path.name}: not an official document ({doc.kind}): {why}")
     return ExtractionResult(

@@ -27,6 +27,7 @@ class Vocabulary:
     title_prefixes: tuple[str, ...]
     title_suffixes: tuple[str, ...]
     non_document_titles: tuple[tuple[str, re.Pattern[str], bool], ...]  # (kind, pattern, weak)
+    columns: tuple[tuple[str, re.Pattern[str]], ...]  # (kind, column-name pattern)
     official_types: tuple[str, ...]  # longest first
     signer_titles: tuple[str, ...]
     promulgation_verbs: tuple[str, ...]
@@ -57,6 +58,9 @@ def vocabulary() -> Vocabulary:
         title_prefixes=tuple(raw["title_prefixes"]),
         title_suffixes=tuple(raw["title_suffixes"]),
         non_document_titles=non_documents,
+        columns=tuple(
+            (kind, re.compile("|".join(patterns))) for kind, patterns in raw["non_document_columns"].items()
+        ),
         official_types=tuple(sorted(raw["official_title_types"], key=len, reverse=True)),
         signer_titles=tuple(sorted(promulgation["signer_titles"], key=len, reverse=True)),
         promulgation_verbs=tuple(promulgation["verbs"]),

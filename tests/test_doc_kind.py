@@ -58,3 +58,19 @@ def test_title_prefix_number_suffix_and_number_above_the_title(tmp_path: Path) -
     assert doc.doc_number == "临府办发〔2024〕8号"
     assert doc.addressees == ["各县（区）人民政府", "市政府各部门"]
     assert doc.text.count("关于加强某项工作的通知") == 1
+
+
+@pytest.mark.parametrize(
+    ("title", "marks", "column", "kind"),
+    [
+        ("《临川市某办法》出台背景和主要内容", [], "政策解读", "interpretation"),
+        ("全市一季度重点项目进展顺利推进", [], "工作动态", "news"),
+        ("关于做好2024年春节期间安全工作的通知", [], "政策解读", "official_document"),
+        ("临川市某管理办法", ["signature"], "新闻动态", "official_document"),
+        ("临川市某管理办法", [], "通知公告", "official_document"),
+    ],
+)
+def test_the_sites_column_decides_a_page_without_a_documents_marks(
+    title: str, marks: list[str], column: str, kind: str
+) -> None:
+    assert classify(title, marks, column)[0] == kind

@@ -32,7 +32,7 @@ SHAPES = {
 <tr><td>文号：</td><td>临政办发〔2024〕3号</td><td>成文日期：</td><td>2024-01-08</td></tr>
 <tr><td>有效性：</td><td>有效</td><td>主题分类：</td><td></td></tr></table>""",
     "ul_li": """<ul class="xxgk"><li><span>索 引 号：</span>11361000/2024-00001</li>
-<li><span>发布机构：</span>临川市人民政府办公室</li>
+<li><span>发文机关：</span>临川市人民政府办公室</li>
 <li><span>发文字号：</span>临政办发〔2024〕3号</li><li><span>成文日期：</span>2024-01-08</li><li><span>有效性：</span>有效</li></ul>""",
     "dl": """<dl><dt>索引号</dt><dd>11361000/2024-00001</dd><dt>制发机关</dt><dd>临川市人民政府办公室</dd>
 <dt>发文字号</dt><dd>临政办发〔2024〕3号</dd><dt>成文时间</dt><dd>2024-01-08</dd><dt>效力状态</dt><dd>有效</dd></dl>""",
@@ -59,6 +59,21 @@ def test_every_label_block_shape_gives_the_same_record(shape: str) -> None:
     hints = parse_article(page(SHAPES[shape])).hints
     assert {key: hints.get(key) for key in EXPECTED} == EXPECTED
     assert "subject" not in hints  # an empty cell is no value
+
+
+def test_the_publisher_is_not_the_issuer_unless_nothing_else_names_one(tmp_path: Path) -> None:
+    block = SHAPES["ul_li"].replace("发文机关", "发布机构").replace("临川市人民政府办公室", "临川市人民政府")
+    hints = parse_article(page(block)).hints
+    assert hints["publisher"] == "临川市人民政府" and "issuer" not in hints
+    path = tmp_path / "content.html"
+    path.write_text(page(block).replace("<p>临川市人民政府办公室</p>", ""), encoding="utf-8")
+    (doc,) = extract_file(path).documents
+    assert doc.issuer == "临川市人民政府"  # no signature, no organ in the title: the publisher stands in
+    titled = (
+        page(block).replace("<p>临川市人民政府办公室</p>", "").replace("关于做好", "临川市教育局关于做好")
+    )
+    path.write_text(titled, encoding="utf-8")
+    assert extract_file(path).documents[0].issuer == "临川市教育局"  # the title's organ wins
 
 
 def test_meta_tags_fill_what_the_label_block_leaves_out() -> None:
