@@ -269,7 +269,8 @@ def body_title_block(lines: list[str]) -> tuple[str | None, int, int]:
         following = lines[k + 1] if k + 1 < len(lines) else ""
         text += line
         if is_doc_number_line(following) or (following.endswith(("：", ":")) and len(following) < 200):
-            title = clean_title(text)
+            # A compilation's entry printed as a page: "1. title（2023年6月20日）".
+            title = _TRAILING_DATE.sub("", _ENTRY_NUMBER.sub("", clean_title(text)))
             return (title, begin, k + 1) if official_title(title) else (None, 0, 0)
     return None, 0, 0
 
@@ -355,6 +356,8 @@ def _densest_block(soup: BeautifulSoup) -> Tag | None:
     return best if best_score >= _MIN_BODY_CHARS else None
 
 
+_ENTRY_NUMBER = re.compile(r"^\d{1,3}\s*[.．、]\s*(?=[\u4e00-\u9fff])")
+_TRAILING_DATE = re.compile(r"[（(]\s*\d{4}\s*年[^（）()]{1,12}[）)]$")
 _SITE_SEPARATOR = re.compile(r"\s*(?:[_|｜]|--|——|\s[-–—]\s)\s*")
 _TITLE_CLASS = re.compile(r"title|bt|biaoti", re.IGNORECASE)
 
