@@ -31,7 +31,13 @@ _EFFECTIVE_RE = re.compile(
 )
 # Events dated by the 版记's print line (…办公室 2024年3月5日印发) when the text has one.
 _PRINT_EVENTS = ("印发", "下发", "发文")
-_EXPIRY_RE = re.compile(rf"有效期(?:限)?(?:至|到|截至|截止到?|截止至)(?P<date>{_DATE})")
+_EXPIRY_RE = re.compile(
+    rf"有效期(?:限)?(?:至|到|截至|截止到?|截止至)(?P<date>{_DATE})"
+    # 有效期自2024年1月1日至2028年12月31日 / 有效期为2024年1月1日至2028年12月31日
+    rf"|有效期(?:限)?(?:为|是)?[自从]?(?P<start>{_DATE})起?(?:至|到)(?P<date2>{_DATE})止?"
+    # …施行，至2028年12月31日废止 / 到2028年12月31日自动失效
+    rf"|(?:至|到)(?P<date3>{_DATE})(?:止|废止|自动废止|失效|自动失效)(?!前)"
+)
 _PERIOD_RE = re.compile(r"(?:有效期(?:限)?|试行期?)(?:为|是)?(?P<n>\d{1,2}|[一二三四五六七八九十两]{1,2})年")
 _SENTENCE_END = "。；;！？\n"
 _SCOPE_RE = re.compile(rf"^本|{_TAKES_EFFECT}")
@@ -102,8 +108,12 @@ def find_validity(text: str, issued: date | None = None, *, printed: date | None
     for m in _EXPIRY_RE.finditer(flat):
         if result.expiry_date is not None:
             break
+        if m["date3"] and flat[max(0, m.start() - 1)] == "起":
+            continue  # 自…起至…止: the effective clause's own range, read above
         if _about_document(_sentence_at(flat, m.start(), m.end())):
-            result.expiry_date = parse_cn_date(m["date"])
+            result.expiry_date = parse_cn_date(m["date"] or m["date2"] or m["date3"])
+            if m["start"] and result.effective_date is None:
+                result.effective_date = parse_cn_date(m["start"])
 
     if result.expiry_date is None:
         for m in _PERIOD_RE.finditer(flat):

@@ -375,3 +375,20 @@ def test_a_date_alone_after_the_body_and_before_the_attachments_is_the_signature
         Document(title="关于某事的通知", text="关于某事的通知\n一、任务。\n2022年9月28日前完成")
     )
     assert running.issued_date is None
+
+
+@pytest.mark.parametrize(
+    ("text", "effective", "expiry"),
+    [
+        ("本办法自2024年1月1日起施行，至2028年12月31日废止。", date(2024, 1, 1), date(2028, 12, 31)),
+        ("本办法有效期自2024年1月1日至2028年12月31日。", date(2024, 1, 1), date(2028, 12, 31)),
+        ("本通知自2024年1月1日起至2025年12月31日止施行。", date(2024, 1, 1), date(2025, 12, 31)),
+        ("企业应当在营业执照有效期至2025年12月31日前申请。", None, None),
+        ("各地于2024年6月30日前报送，至2024年12月31日止完成整改。", None, None),
+    ],
+)
+def test_validity_ranges_as_publishers_write_them(
+    text: str, effective: date | None, expiry: date | None
+) -> None:
+    validity = find_validity(text)
+    assert (validity.effective_date, validity.expiry_date) == (effective, expiry)
