@@ -386,12 +386,18 @@ def _heading(soup: BeautifulSoup, body: Tag) -> str | None:
         if 4 <= len(text) <= 200 and text not in candidates:
             candidates.append(text)
     tab_key = normalize_key(clean_title(tab))
+    matching = [
+        text
+        for text in candidates
+        if tab_key
+        and len(normalize_key(clean_title(text))) >= 6
+        and (normalize_key(clean_title(text)) in tab_key or tab_key in normalize_key(clean_title(text)))
+    ]
+    if matching:
+        # The longest: a tab that names only the site also matches the logo's heading.
+        return max(matching, key=len)
     for text in candidates:
-        key = normalize_key(clean_title(text))
-        if tab_key and len(key) >= 6 and (key in tab_key or tab_key in key):
-            return text
-    for text in candidates:
-        if official_title(clean_title(text)):
+        if len(text) >= 8 and official_title(clean_title(text)):
             return text
     return tab or (candidates[0] if candidates else None)
 

@@ -74,3 +74,17 @@ def test_the_sites_column_decides_a_page_without_a_documents_marks(
     title: str, marks: list[str], column: str, kind: str
 ) -> None:
     assert classify(title, marks, column)[0] == kind
+
+
+def test_a_tab_naming_only_the_site_does_not_make_the_logo_the_title(tmp_path: Path) -> None:
+    html = (
+        "<html><head><meta charset='utf-8'><title>临川市人民政府</title></head><body>"
+        "<div class='header'><h1>临川市人民政府</h1></div><div class='lm-title'>通知公告</div>"
+        "<div class='article'><div class='title'>临川市人民政府关于做好2024年春节期间安全工作的通知</div>"
+        "<div id='zoom'><p>临府发〔2024〕1号</p><p>各县（区）人民政府：</p>"
+        "<p>现将有关事项通知如下。一、加强领导。</p>"
+        "<p>临川市人民政府</p><p>2024年1月20日</p></div></div></body></html>"
+    )
+    path = tmp_path / "logo.html"
+    path.write_text(html, encoding="utf-8")
+    assert extract_file(path).documents[0].title == "临川市人民政府关于做好2024年春节期间安全工作的通知"
