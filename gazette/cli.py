@@ -103,8 +103,10 @@ def extract(
 ) -> None:
     """Extract the official documents in FILES and print them with their metadata.
 
-    A file that cannot be read gets a one-line error on stderr; the other files
-    are still extracted, and the exit code is 1 when any file failed.
+    Each record carries `site_metadata` (what a web page's own label block says) and `kind`.
+    A page that holds no official document (news, a guide, a FAQ, a 解读) prints nothing on
+    stdout and a one-line note on stderr. A file that cannot be read gets a one-line error on
+    stderr; the other files are still extracted, and the exit code is 1 when any file failed.
     """
     from extractors.errors import ExtractionError
     from extractors.pipeline import extract_file
