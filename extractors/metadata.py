@@ -432,11 +432,11 @@ def _title_organs(title: str) -> list[str]:
     prefix = _ENTRY_NUMBER_RE.sub("", prefix)
     cut = re.search(rf"\s*(?:{_TITLE_VERBS})", prefix)
     head = prefix[: cut.start()] if cut else prefix
-    parts = [squeeze_line(p) for p in re.split(r"\s+|、", head) if p.strip()]
+    parts = [piece for p in re.split(r"\s+|、", head) if p.strip() for piece in _split_glued(squeeze_line(p))]
     if parts and all(_organ_like(p) for p in parts):
         return parts
     whole = squeeze_line(head)
-    return [whole] if _organ_like(whole) else []
+    return _split_glued(whole) if _organ_like(whole) else []
 
 
 def _issuer(

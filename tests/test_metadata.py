@@ -392,3 +392,9 @@ def test_validity_ranges_as_publishers_write_them(
 ) -> None:
     validity = find_validity(text)
     assert (validity.effective_date, validity.expiry_date) == (effective, expiry)
+
+
+def test_joint_issuers_glued_in_the_title_when_nothing_else_names_them() -> None:
+    title = "临川市财政局临川市教育局关于做好某项工作的通知"
+    doc = describe(Document(title=title, text=f"{title}\n各县（区）：\n现将有关事项通知如下。"))
+    assert doc.issuer == "临川市财政局、临川市教育局"
