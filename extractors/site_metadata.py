@@ -214,8 +214,9 @@ def _same(name: str, site: str, text: str) -> bool:
         return a.normalized == b.normalized
     a, b = normalize_key(site), normalize_key(text)
     if name == "issuer":
-        # The label block often names one organ of a joint document, or the organ's short form.
-        return bool(a and b) and (a in b or b in a)
+        # The label block often names one organ of a joint document, or the organ's short form
+        # (市政府办公室 for 临川市人民政府办公室).
+        return bool(a and b) and (a in b or b in a or _abbreviates(a, b) or _abbreviates(b, a))
     return a == b
 
 
