@@ -154,6 +154,7 @@ _HIDDEN_STYLE = re.compile(
 )
 _HIDDEN_CLASSES = {"hidden", "hide", "d-none", "display-none", "invisible", "sr-only", "visually-hidden"}
 _CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_MEDIA_BLOCK = re.compile(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}")
 
 
 def _is_hidden(tag: Tag) -> bool:
@@ -171,7 +172,9 @@ def _stylesheet_hidden(soup: BeautifulSoup) -> list[Tag]:
     """Elements a <style> rule hides (#fx_content{display:none}): the page's own CSS, simple selectors."""
     found: list[Tag] = []
     for style in soup.find_all("style"):
-        for selectors, rules in _CSS_RULE.findall(style.get_text()):
+        # Rules for print or small screens (@media …) do not hide anything on the page as read.
+        css = _MEDIA_BLOCK.sub("", style.get_text())
+        for selectors, rules in _CSS_RULE.findall(css):
             if not _HIDDEN_STYLE.search(rules):
                 continue
             for selector in selectors.split(","):

@@ -146,3 +146,13 @@ def test_a_hidden_flattened_copy_is_never_the_body(how: str) -> None:
 def test_a_page_whose_only_text_is_hidden_still_yields_it() -> None:
     html = f"<html><body><div style='display:none'><p>{FLAT_COPY}</p></div></body></html>"
     assert any("现将有关事项通知如下" in line for line in parse_article(html).lines)
+
+
+def test_print_and_small_screen_rules_hide_nothing_on_the_page_as_read() -> None:
+    html = (
+        "<html><head><style>@media print { #zoom { display:none } .nav{display:none} } .x{color:red}</style>"
+        "</head><body><div id='zoom'>"
+        "<p>各县（区）人民政府：现将有关事项通知如下，请认真贯彻执行，确保落实。</p>"
+        "<p>临川市人民政府</p><p>2024年1月8日</p></div></body></html>"
+    )
+    assert parse_article(html).lines[-1] == "2024年1月8日"
