@@ -96,7 +96,38 @@ def text_pieces(roots: Iterable[Tag], *, exclude: Tag | None = None) -> list[Pie
             elif text and pieces and not pieces[-1].text.rstrip().endswith((":", "：")):
                 # <span>发文字号</span>：<span>…</span>
                 pieces[-1] = Piece(pieces[-1].text + "：", pieces[-1].holder)
-    return pieces
+    return _merge_split_labels(pieces)
+
+
+def _common_holder(a: Tag | None, b: Tag | None) -> Tag | None:
+    """The innermost element holding both `a` and `b`."""
+    if a is None or b is None:
+        return a or b
+    chain = [b, *b.parents]
+    return next((p for p in [a, *a.parents] if any(p is q for q in chain)), None)
+
+
+def _merge_split_labels(pieces: list[Piece]) -> list[Piece]:
+    """索<span>引</span><span>号：</span>: a label spread over elements for letter-spacing, rejoined."""
+    merged: list[Piece] = []
+    i = 0
+    while i < len(pieces):
+        joined = None
+        if len(label_key(pieces[i].text)) <= 2:
+            text = pieces[i].text
+            for k in range(i + 1, min(i + 5, len(pieces))):
+                if len(label_key(pieces[k].text)) > 2:
+                    break
+                text += pieces[k].text
+                if _exact_label(text) is not None:
+                    joined = (Piece(text, _common_holder(pieces[i].holder, pieces[k].holder)), k)
+        if joined:
+            merged.append(joined[0])
+            i = joined[1] + 1
+        else:
+            merged.append(pieces[i])
+            i += 1
+    return merged
 
 
 def _near(label: Piece, value: Piece) -> bool:
