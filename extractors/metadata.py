@@ -291,7 +291,7 @@ def _split_glued(name: str) -> list[str]:
     """
     m = _PLACE_RE.match(name)
     if not m:
-        return [name]
+        return _split_known(name)
     place = m["place"]
     cuts = []
     for found in re.finditer(re.escape(place), name):
@@ -310,6 +310,19 @@ def _split_glued(name: str) -> list[str]:
             cuts[k] = cuts[k - 1] + parent
     pieces = [name[a:b] for a, b in zip(cuts, [*cuts[1:], len(name)], strict=True)]
     return pieces if all(_organ_like(p) for p in pieces) else [name]
+
+
+def _split_known(name: str) -> list[str]:
+    """财政部税务总局 → 财政部, 税务总局: names without a place, by the list in vocabulary.yaml."""
+    pieces: list[str] = []
+    rest = name
+    while rest:
+        known = next((organ for organ in vocabulary().organ_names if rest.startswith(organ)), None)
+        if known is None:
+            return [name]
+        pieces.append(known)
+        rest = rest[len(known) :]
+    return pieces
 
 
 def _organs_in(raw: str, squeezed: str) -> list[str] | None:

@@ -29,6 +29,7 @@ class Vocabulary:
     non_document_titles: tuple[tuple[str, re.Pattern[str], bool], ...]  # (kind, pattern, weak)
     columns: tuple[tuple[str, re.Pattern[str]], ...]  # (kind, column-name pattern)
     official_types: tuple[str, ...]  # longest first
+    organ_names: tuple[str, ...]  # longest first
     signer_titles: tuple[str, ...]
     promulgation_verbs: tuple[str, ...]
     headnote_verbs: tuple[str, ...]
@@ -62,6 +63,7 @@ def vocabulary() -> Vocabulary:
             (kind, re.compile("|".join(patterns))) for kind, patterns in raw["non_document_columns"].items()
         ),
         official_types=tuple(sorted(raw["official_title_types"], key=len, reverse=True)),
+        organ_names=tuple(sorted(raw["organ_names"], key=len, reverse=True)),
         signer_titles=tuple(sorted(promulgation["signer_titles"], key=len, reverse=True)),
         promulgation_verbs=tuple(promulgation["verbs"]),
         headnote_verbs=tuple(promulgation["headnote_verbs"]),

@@ -320,6 +320,7 @@ def test_effective_clause_without_qi() -> None:
             "临川市财政局、临川市人力资源和社会保障局、临川市自然资源局",
         ),
         ("临川市人民政府办公室", "临川市人民政府办公室"),
+        ("财政部税务总局", "财政部、税务总局"),
     ],
 )
 def test_joint_issuers_glued_or_in_two_columns(signature: str, issuer: str) -> None:
