@@ -682,8 +682,13 @@ def official_marks(text: str, title: str) -> list[str]:
     number, after = _own_number(view, title)
     if number is not None and after >= 0:
         marks.append("doc_number")
-    if _signatures(view):
-        marks.append("signature")
+    # A date alone that closes the body is a signature in a gazette, but a news page may end
+    # with its date too: only an organ, a signer or the publication note makes it a mark here.
+    for sig in _signatures(view):
+        noted = sig.last_line + 1 < len(view.lines) and _NOTE_LINE_RE.match(view.lines[sig.last_line + 1])
+        if sig.organs or noted:
+            marks.append("signature")
+            break
     flat = "".join(view.lines)
     if any(verb in flat for verb in vocabulary().promulgation_verbs) and "》" in flat:
         marks.append("promulgation")

@@ -88,3 +88,11 @@ def test_a_tab_naming_only_the_site_does_not_make_the_logo_the_title(tmp_path: P
     path = tmp_path / "logo.html"
     path.write_text(html, encoding="utf-8")
     assert extract_file(path).documents[0].title == "临川市人民政府关于做好2024年春节期间安全工作的通知"
+
+
+def test_a_page_ending_with_its_date_alone_is_not_made_a_document(tmp_path: Path) -> None:
+    body = "<p>一季度，全市地区生产总值同比增长5.6%。</p><p>规模以上工业增加值同比增长7.1%。</p>"
+    body += "<p>2024年4月22日</p>"
+    path = tmp_path / "stats.html"
+    path.write_text(_page("2024年一季度全市经济运行情况", body), encoding="utf-8")
+    assert extract_file(path).documents[0].kind == "other_page"
