@@ -98,6 +98,10 @@ _STRUCTURAL_START = re.compile(
 _DOC_NUMBER_LINE = re.compile(
     r"^[\u4e00-\u9fff]{1,16}[〔［\[【(（]\s*(19|20)\d{2}\s*[〕］\]】)）]\s*第?\s*\d{1,5}\s*号?$"
 )
+# An order's head and its serial, each printed alone: 临川市人民政府令 / 第179号.
+_ORDER_LINE = re.compile(
+    rf"^(?:[\u4e00-\u9fff]{{2,24}}人民政府令|[\u4e00-\u9fff]{{0,12}}国务院令|[（(]?第[\d{_NUMERALS}]{{1,6}}号[)）]?)$"
+)
 _CONTINUES = "，、（(《“‘〔［[—"
 _TOC_ENTRY = re.compile(r"([…．.·]{2,}\s*|号\s*[)）]\s*)[（(]\s*\d{1,4}\s*[)）]$")
 
@@ -117,9 +121,19 @@ def is_toc_entry_line(line: str) -> bool:
     return bool(_TOC_ENTRY.search(line))
 
 
+def is_order_line(line: str) -> bool:
+    """An order's head (…人民政府令, 国务院令) or its serial (第179号) alone on its line."""
+    return bool(_ORDER_LINE.match(line))
+
+
 def starts_structurally(line: str) -> bool:
     """True when a line opens a new unit: a numbered item, an article, 附件, 抄送, a date line…"""
-    return bool(_STRUCTURAL_START.match(line)) or is_date_line(line) or is_doc_number_line(line)
+    return (
+        bool(_STRUCTURAL_START.match(line))
+        or is_date_line(line)
+        or is_doc_number_line(line)
+        or is_order_line(line)
+    )
 
 
 def _ends_sentence(line: str) -> bool:
@@ -176,6 +190,7 @@ def to_paragraphs(lines: Iterable[str], *, cleaned: bool = False) -> list[str]:
             _ends_sentence(line)
             or is_date_line(line)
             or is_doc_number_line(line)
+            or is_order_line(line)
             or is_toc_entry_line(line)
             or _is_short_heading(line, typical)
             or _is_title_line(current)

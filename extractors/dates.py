@@ -116,19 +116,6 @@ def parse_cn_date(s: str) -> date | None:
     return None
 
 
-def first_date(text: str) -> date | None:
-    """The first full date anywhere in `text`, Chinese (2024年1月31日) or ISO-like (2024-01-31, 2024/1/31,
-    2024.01.31): how listings and site label blocks print dates, often inside other words."""
-    t = text.translate(_FULLWIDTH_DIGITS)
-    candidates = [(d.start, d.value) for d in find_dates(t)[:1]]
-    for m in _ISO_RE.finditer(t):
-        value = _to_date(*m.groups())
-        if value is not None:
-            candidates.append((m.start(), value))
-            break
-    return min(candidates)[1] if candidates else None
-
-
 def find_dates(text: str) -> list[DateMatch]:
     """Every full date (year, month and day) in `text`, in order, with its position."""
     t = text.translate(_FULLWIDTH_DIGITS)  # same length: positions stay valid
@@ -146,3 +133,23 @@ def add_years(start: date, years: int) -> date:
         return start.replace(year=start.year + years)
     except ValueError:
         return start.replace(year=start.year + years, day=28)
+
+
+def first_date(text: str) -> date | None:
+    """The first date written anywhere in `text`, Chinese or ISO-like ("2024-03-05 10:20:00").
+
+    For the values of a web page's label block, which wrap the date in times, weekdays or
+    brackets; running text should use `find_dates`, which says where each date stood.
+    """
+    t = (text or "").translate(_FULLWIDTH_DIGITS)
+    chinese = DATE_RE.search(t)
+    iso = _ISO_RE.search(t)
+    candidates = []
+    if chinese:
+        candidates.append((chinese.start(), _to_date(chinese["year"], chinese["month"], chinese["day"])))
+    if iso:
+        candidates.append((iso.start(), _to_date(*iso.groups())))
+    for _start, value in sorted(candidates, key=lambda c: c[0]):
+        if value is not None:
+            return value
+    return None

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+OFFICIAL_DOCUMENT = "official_document"
+
 
 @dataclass
 class Page:
@@ -68,6 +70,16 @@ class Document:
     end_page: int | None = None
     normalized_text: str = ""
     problems: list[str] = field(default_factory=list)  # what extraction could not establish
+    # What the page's own label block (索引号 / 发文机关 / 文号 / 成文日期 …) says, as printed, keyed
+    # like the fields above (title, doc_number, issuer, issued_date, effective_date, …); kept beside
+    # the values read from the text, and a disagreement between the two is reported in `problems`.
+    site_metadata: dict[str, str] = field(default_factory=dict)
+    # official_document, or why the page holds none: news, interpretation, guide, faq, other_page.
+    kind: str = OFFICIAL_DOCUMENT
+
+    @property
+    def is_official(self) -> bool:
+        return self.kind == OFFICIAL_DOCUMENT
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

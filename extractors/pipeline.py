@@ -9,6 +9,7 @@ what could be read but looks doubtful is reported in `problems`, never hidden.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,14 +17,19 @@ from typing import Any
 
 from extractors.charset import charset_from_content_type
 from extractors.clean import normalized_text, to_paragraphs
+from extractors.doc_kind import classify, order_title
+from extractors.docnumber import parse_doc_number
 from extractors.errors import EmptyFileError, ExtractionError, UnsupportedFormatError
 from extractors.furniture import strip_furniture
 from extractors.keys import doc_number_key
 from extractors.metadata import describe as describe_metadata
+from extractors.metadata import official_marks, promulgated_title
 from extractors.model import Document, Page
 from extractors.segment import infer_printed_numbers, segment_pages
+from extractors.site_metadata import disagreements
 
 SNIFF_BYTES = 4096
+_TITLE_NUMBER_RE = re.compile(r"[（(]([^（）()]{4,40}号)[）)]$")
 
 
 class ReaderFailedError(ExtractionError):
@@ -96,6 +102,8 @@ def extract_file(path: Path, *, describe: bool = True, content_type: str | None 
         doc.normalized_text = normalized_text(doc.text)
         if describer is not None:
             _describe_one(describer, doc, result.problems)
+        if doc.site_metadata:
+            doc.problems.extend(p for p in disagreements(doc) if p not in doc.problems)
     return result
 
 
@@ -148,7 +156,12 @@ def _short_list(numbers: list[int], limit: int = 10) -> str:
 
 
 def _extract_html(path: Path, http_charset: str | None = None) -> ExtractionResult:
-    """An article page is one document: its title, its body; the metadata table as hints."""
+    """An article page holds one document, or none: a news, guide or FAQ page is not one.
+
+    The page's label block is kept as the document's `site_metadata`; a page that is not an
+    official document is still returned (its `kind` says why), so that the loader can record
+    having seen it, and the CLI can say so.
+    """
     from extractors.html import decode_html, parse_article
 
     html, _charset, problems = decode_html(path.read_bytes(), http_charset, name=path.name)
@@ -157,8 +170,25 @@ def _extract_html(path: Path, http_charset: str | None = None) -> ExtractionResu
     body = article.lines
     if body and body[0] == title:
         body = body[1:]  # the heading repeated at the top of the body
+    if order_title(title):
+        # An order and the rules it promulgates are one document, titled with the rules' name;
+        # the page's heading (…人民政府令（第180号）) stays in the text, where the order's number is.
+        rules = promulgated_title("\n".join(body))
+        if rules:
+            title, body = rules, [title, *body]
+    title_number = None
+    numbered = _TITLE_NUMBER_RE.search(title)
+    if numbered and parse_doc_number(numbered.group(1)) is not None:
+        # Sites append the number to the title (…的通知（临府发〔2024〕3号）); it is no part of it.
+        title, title_number = title[: numbered.start()].strip(), numbered.group(1)
     doc = Document(title=title, text="\n".join([title, *to_paragraphs(body, cleaned=True)]))
+    doc.site_metadata = dict(article.hints)
     _apply_hints(doc, article.hints)
+    if title_number and not doc.doc_number:
+        doc.doc_number = title_number
+    doc.kind, why = classify(title, official_marks(doc.text, title), article.hints.get("column"))
+    if why:
+        problems.append(f"{path.name}: not an official document ({doc.kind}): {why}")
     return ExtractionResult(
         source_file=str(path),
         format="html",
@@ -173,7 +203,7 @@ def _apply_hints(doc: Document, hints: dict[str, str]) -> None:
     """The page's metadata table is what the publisher states; it seeds the document."""
     if hints.get("issuer"):
         doc.issuer = hints["issuer"]
-    if hints.get("doc_number"):
+    if hints.get("doc_number") and parse_doc_number(hints["doc_number"]) is not None:
         doc.doc_number = doc_number_key(hints["doc_number"])
 
 

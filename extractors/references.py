@@ -58,7 +58,8 @@ _HEADING_TYPE_RE = re.compile(
 )
 _BODY_OPENING_RE = re.compile(r"^(?:为|根据|按照|依据|现将|经|近年来|当前|各)")
 _SELF_AFTER_RE = re.compile(r"^[^，,。；;]{0,20}?(?:印发给你们|现予印发|予以印发|现予公布|予以公布|印发实施)")
-_ABBREVIATION_BEFORE_RE = re.compile(r"简称$")
+_ABBREVIATION_BEFORE_RE = re.compile(r"(?:简称|下称|简称为|以下称)[：:“\"]?$")
+_LIST_JOINER_RE = re.compile(r"\s*(?:、|和|及|与|以及|、以及)\s*")
 _TITLE_MAX = 200
 
 
@@ -154,7 +155,10 @@ def _title_end(text: str, start: int) -> int | None:
 
 
 _ORDER_PATTERN = ORDER_NUMBER_RE.pattern.replace("?P<code>", "?P<ocode>").replace("?P<serial>", "?P<oserial>")
-_NUMBER_AFTER_TITLE_RE = re.compile(rf"[（(]\s*(?:{DOC_NUMBER_RE.pattern}|{_ORDER_PATTERN})\s*[）)]")
+# 《X》（宁政发〔2020〕5号） and 《X》（宁政发〔2020〕5号，以下简称《办法》）.
+_NUMBER_AFTER_TITLE_RE = re.compile(
+    rf"[（(]\s*(?:{DOC_NUMBER_RE.pattern}|{_ORDER_PATTERN})\s*(?:[）)]|[，,；;][^（）()]{{0,30}}[）)])"
+)
 
 
 def _mentions(text: str) -> list[_Mention]:
@@ -171,7 +175,7 @@ def _mentions(text: str) -> list[_Mention]:
         m = _NUMBER_AFTER_TITLE_RE.match(text, end)
         stop = end
         if m:
-            number = parse_doc_number(m.group(0))
+            number = parse_doc_number(m.group(0)[: m.group(0).index("号") + 1])
             stop = m.end()
         if title:
             mentions.append(_Mention(i, stop, title, number))
@@ -242,8 +246,22 @@ def _implements(text: str, mention: _Mention, sentence: tuple[int, int]) -> bool
     return False
 
 
-def _relation(text: str, mention: _Mention, sentence: tuple[int, int]) -> str:
-    after = text[mention.end : sentence[1]]
+def _list_ends(text: str, mentions: list[_Mention]) -> list[int]:
+    """Where the list a mention belongs to ends: 《A》、《B》及《C》同时废止 repeals all three.
+
+    Mentions joined by 、 和 及 与 以及 (nothing else between them) share the words that
+    follow the last one.
+    """
+    ends = [m.end for m in mentions]
+    for k in range(len(mentions) - 2, -1, -1):
+        between = text[mentions[k].end : mentions[k + 1].start]
+        if _LIST_JOINER_RE.fullmatch(between):
+            ends[k] = ends[k + 1]
+    return ends
+
+
+def _relation(text: str, mention: _Mention, sentence: tuple[int, int], list_end: int | None = None) -> str:
+    after = text[max(mention.end, list_end or 0) : sentence[1]]
     before_clause = text[_clause_start(text, sentence[0], mention.start) : mention.start]
     if _REPEAL_AFTER_RE.search(after) or _REPEAL_BEFORE_RE.search(before_clause):
         return "repeals"
@@ -268,6 +286,16 @@ def _title_relation(title: str, start: int) -> str:
     if re.search(r"更正$", title) or re.search(r"^[^《》]{0,6}更正", title[start:].split("》")[-1]):
         return "corrects"
     return "cites"
+
+
+_BARE_TYPES = re.compile(
+    r"(?:实施|管理|暂行|若干|工作|总体|行动|专项|配套)?(?:办法|条例|规定|细则|方案|意见|通知|决定|规划|计划|措施|要点|规则|目录|清单)"
+)
+
+
+def _is_bare_type(key: str) -> bool:
+    """《办法》, 《实施方案》: a short name a document gives another (or itself), never a full title."""
+    return bool(_BARE_TYPES.fullmatch(key))
 
 
 def own_titles(title: str) -> set[str]:
@@ -340,7 +368,8 @@ def find_references(text: str, *, own_title: str = "", own_number: str | None = 
             add(Reference(relation, inner, None, squeezed_title))
         i = squeezed_title.find("《", end)
 
-    for mention in _mentions(flat):
+    mentions = _mentions(flat)
+    for mention, list_end in zip(mentions, _list_ends(flat, mentions), strict=True):
         if own_number and mention.number is not None and _same_number(mention.number, own_number):
             continue
         sentence = _sentence(flat, mention.start, mention.end)
@@ -349,13 +378,13 @@ def find_references(text: str, *, own_title: str = "", own_number: str | None = 
             if _ABBREVIATION_BEFORE_RE.search(flat[max(0, mention.start - 6) : mention.start]):
                 abbreviations.add(key)
                 continue
-            if key in own or key in abbreviations:
+            if key in own or key in abbreviations or _is_bare_type(key):
                 continue
             if mention.number is None and _SELF_AFTER_RE.search(flat[mention.end : sentence[1]]):
                 # "现将《X》印发给你们": X is the document itself under another name.
                 own.add(key)
                 continue
-        relation = _relation(flat, mention, sentence)
+        relation = _relation(flat, mention, sentence, list_end)
         if correcting and mention.number is not None and relation in ("cites", "implements"):
             # A correction notice names the document it corrects first, by number.
             relation, correcting = "corrects", False

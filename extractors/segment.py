@@ -77,7 +77,17 @@ DOC_TYPES = (
 
 _NUMERALS = "一二三四五六七八九十百零〇"
 _DATE = rf"(\d{{4}}|[{_NUMERALS}]{{4}})年[\d{_NUMERALS}]{{1,3}}月[\d{_NUMERALS}]{{1,3}}日"
-_TRAILING_DATE = re.compile(rf"[（(]{_DATE}[)）]$")
+# A heading's date in brackets; compilations sometimes drop its 日 ("（2023年3月23）").
+_HEADING_DATE = rf"(\d{{4}}|[{_NUMERALS}]{{4}})年[\d{_NUMERALS}]{{1,3}}月[\d{_NUMERALS}]{{1,3}}日?"
+_TRAILING_DATE = re.compile(rf"[（(]{_HEADING_DATE}[)）]$")
+# A compilation's news-style heading: the organ "印发" the document, named in 《》.
+# The first words of a compilation's summary paragraph under a news-style heading.
+_NEWS_LEAD = re.compile(
+    r"^(?:近日|日前|近期|\d{1,2}月\d{1,2}日|今年|[\u4e00-\u9fff]{2,20}(?:印发|出台|发布)《)"
+)
+_ISSUED_HEADING = re.compile(
+    r"^[^《》]{2,40}?(?:印发|出台|发布|公布|颁布|修订)(?:了)?《[^》]+(?:《[^》]*》[^》]*)*》$"
+)
 _ENTRY_NUMBER = re.compile(r"^(\d{1,3})[.．、](?!\d)\s*")
 _NUMBER_ALONE = re.compile(r"^\d{1,3}[.．、]?$")
 _ORDER_HEAD = re.compile(r"^[\u4e00-\u9fff]{2,30}令$")
@@ -368,15 +378,21 @@ def _find_starts(lines: list[_Line], toc: list[TocEntry], toc_end: int) -> list[
     toc_keys = {title_match_key(entry.title) for entry in toc}
     i = toc_end
     floor = toc_end
+    next_entry: int | None = None  # the number a compilation's next entry would carry
     while i < len(lines):
         start = (
             _order_at(lines, i)
-            or _entry_at(lines, i, floor)
+            or _entry_at(lines, i, floor, next_entry)
             or _notice_at(lines, i, floor)
             or _toc_title_at(lines, i, toc_keys)
         )
         if start and not _is_issued_attachment(start, starts):
             starts.append(start)
+            number = _ENTRY_NUMBER.match(lines[start.line].text) or _NUMBER_ALONE.match(
+                lines[start.line].text
+            )
+            if start.kind == "entry" and number:
+                next_entry = int(re.match(r"\d+", number.group(0)).group(0)) + 1  # type: ignore[union-attr]
             i = floor = start.head_end
             continue
         i += 1
@@ -428,11 +444,17 @@ def _promulgated_title(lines: list[_Line], begin: int) -> tuple[str | None, int,
     return quoted, begin, None
 
 
-def _entry_at(lines: list[_Line], i: int, floor: int) -> _Start | None:
-    """A compilation entry: "N. title（date）", the number possibly alone, the title wrapped."""
+def _entry_at(lines: list[_Line], i: int, floor: int, expected: int | None = None) -> _Start | None:
+    """A compilation entry: "N. title（date）", the number possibly alone, the title wrapped.
+
+    A news-style heading (X印发《Y》) without a date counts too when it carries the number
+    the compilation's next entry would (`expected`) and a summary paragraph follows it.
+    """
     first = lines[i].text
-    if not (_ENTRY_NUMBER.match(first) or _NUMBER_ALONE.match(first)):
+    numbered = _ENTRY_NUMBER.match(first) or _NUMBER_ALONE.match(first)
+    if not numbered:
         return None
+    in_sequence = expected is not None and int(re.match(r"\d+", numbered.group(0)).group(0)) == expected  # type: ignore[union-attr]
     text = ""
     for k in range(i, min(i + MAX_TITLE_LINES + 1, len(lines))):
         piece = lines[k].text
@@ -443,11 +465,15 @@ def _entry_at(lines: list[_Line], i: int, floor: int) -> _Start | None:
         ):
             return None
         text += piece
+        if in_sequence and k + 1 < len(lines) and _NEWS_LEAD.match(lines[k + 1].text):
+            title = _strip_entry_affixes(text)
+            if _ISSUED_HEADING.match(title) and _balanced(title):
+                return _Start(i, title, "entry", k + 1, [(i, k + 1)])
         if len(text) > MAX_TITLE_CHARS:
             return None
         if _TRAILING_DATE.search(text):
             title = _strip_entry_affixes(text)
-            if title.endswith(DOC_TYPES) and _balanced(title):
+            if (title.endswith(DOC_TYPES) or _ISSUED_HEADING.match(title)) and _balanced(title):
                 return _Start(i, title, "entry", k + 1, [(i, k + 1)])
             return None
     return None

@@ -24,11 +24,20 @@ _DATE = _DATE.replace("?P<marker>", "?:")
 _TAKES_EFFECT = r"(?:施行|实施|执行|生效|试行)"
 _ON_ISSUE_WORDS = r"(?:印发|发布|公布|下发|签发|颁布|发文)"
 
+# 起 may be left out before the verb ("自2019年2月1日实施"), never elsewhere.
 _EFFECTIVE_RE = re.compile(
-    rf"[自从于](?:(?P<date>{_DATE})|(?P<event>{_ON_ISSUE_WORDS})之日)起"
+    rf"[自从于](?:(?P<date>{_DATE})|(?P<event>{_ON_ISSUE_WORDS})之日)(?:起|(?={_TAKES_EFFECT}))"
     rf"(?:至(?P<until>{_DATE})止?)?(?P<verb>{_TAKES_EFFECT})?"
 )
-_EXPIRY_RE = re.compile(rf"有效期(?:限)?(?:至|到|截至|截止到?|截止至)(?P<date>{_DATE})")
+# Events dated by the 版记's print line (…办公室 2024年3月5日印发) when the text has one.
+_PRINT_EVENTS = ("印发", "下发", "发文")
+_EXPIRY_RE = re.compile(
+    rf"有效期(?:限)?(?:至|到|截至|截止到?|截止至)(?P<date>{_DATE})"
+    # 有效期自2024年1月1日至2028年12月31日 / 有效期为2024年1月1日至2028年12月31日
+    rf"|有效期(?:限)?(?:为|是)?[自从]?(?P<start>{_DATE})起?(?:至|到)(?P<date2>{_DATE})止?"
+    # …施行，至2028年12月31日废止 / 到2028年12月31日自动失效
+    rf"|(?:至|到)(?P<date3>{_DATE})(?:止|废止|自动废止|失效|自动失效)(?!前)"
+)
 _PERIOD_RE = re.compile(r"(?:有效期(?:限)?|试行期?)(?:为|是)?(?P<n>\d{1,2}|[一二三四五六七八九十两]{1,2})年")
 _SENTENCE_END = "。；;！？\n"
 _SCOPE_RE = re.compile(rf"^本|{_TAKES_EFFECT}")
@@ -61,12 +70,14 @@ def period_expiry(start: date, years: int) -> date:
     return add_years(start - timedelta(days=1), years)
 
 
-def find_validity(text: str, issued: date | None = None) -> Validity:
+def find_validity(text: str, issued: date | None = None, *, printed: date | None = None) -> Validity:
     """Effective date, effective-on-issue flag and expiry date stated by `text`.
 
-    `issued` is the document's 成文日期; it dates 自印发之日起施行 and starts a period when no
-    effective date is written. The first clause that states each fact wins; a later clause that
-    states a different effective date is reported as a problem.
+    `issued` is the document's 成文日期; it starts a period when no effective date is written.
+    `printed` is the date of the 版记's print line (…2024年3月5日印发): 自印发之日起施行 means
+    that day, which is often days after the signature; without a print line the 成文日期
+    stands in. The first clause that states each fact wins; a later clause that states a
+    different effective date is reported as a problem.
     """
     flat = re.sub(r"[ \t\u3000\u00a0\r]+", "", text)
     flat = re.sub(r"\n+", "", flat)
@@ -84,8 +95,9 @@ def find_validity(text: str, issued: date | None = None) -> Validity:
                 result.effective_date = value
         elif not result.effective_on_issue and result.effective_date is None:
             result.effective_on_issue = True
-            result.effective_date = issued
-            if issued is None:
+            on = printed if printed is not None and m["event"] in _PRINT_EVENTS else issued
+            result.effective_date = on
+            if on is None:
                 result.problems.append(f"effective on {m['event']} but issued date unknown")
         if m["until"] and result.expiry_date is None:
             result.expiry_date = parse_cn_date(m["until"])
@@ -96,8 +108,12 @@ def find_validity(text: str, issued: date | None = None) -> Validity:
     for m in _EXPIRY_RE.finditer(flat):
         if result.expiry_date is not None:
             break
+        if m["date3"] and flat[max(0, m.start() - 1)] == "起":
+            continue  # 自…起至…止: the effective clause's own range, read above
         if _about_document(_sentence_at(flat, m.start(), m.end())):
-            result.expiry_date = parse_cn_date(m["date"])
+            result.expiry_date = parse_cn_date(m["date"] or m["date2"] or m["date3"])
+            if m["start"] and result.effective_date is None:
+                result.effective_date = parse_cn_date(m["start"])
 
     if result.expiry_date is None:
         for m in _PERIOD_RE.finditer(flat):

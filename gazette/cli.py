@@ -103,8 +103,10 @@ def extract(
 ) -> None:
     """Extract the official documents in FILES and print them with their metadata.
 
-    A file that cannot be read gets a one-line error on stderr; the other files
-    are still extracted, and the exit code is 1 when any file failed.
+    Each record carries `site_metadata` (what a web page's own label block says) and `kind`.
+    A page that holds no official document (news, a guide, a FAQ, a 解读) prints nothing on
+    stdout and a one-line note on stderr. A file that cannot be read gets a one-line error on
+    stderr; the other files are still extracted, and the exit code is 1 when any file failed.
     """
     from extractors.errors import ExtractionError
     from extractors.pipeline import extract_file
@@ -118,7 +120,14 @@ def extract(
             failed += 1
             err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
             continue
-        records = [document.to_dict() for document in result.documents]
+        for page in (document for document in result.documents if not document.is_official):
+            err_console.print(
+                f"{path.name}: not an official document ({page.kind}): {page.title}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+        records = [document.to_dict() for document in result.documents if document.is_official]
         if output_format is OutputFormat.jsonl:
             sys.stdout.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
         elif output_format is OutputFormat.json:
@@ -136,7 +145,7 @@ def _print_documents_table(path: Path, result: ExtractionResult) -> None:
     console.print(f"[bold]{path.name}[/bold]: {result.format}, {result.page_count} page(s){gaps}")
     widths = (6, 30, 10, 4)
     console.print(_row(("page", "doc_number", "issued", "type", "title"), widths), highlight=False)
-    for document in result.documents:
+    for document in (document for document in result.documents if document.is_official):
         pages = str(document.start_page or "")
         if document.end_page and document.end_page != document.start_page:
             pages += f"–{document.end_page}"

@@ -284,3 +284,118 @@ def test_a_period_without_any_start_date_is_a_problem_not_a_guess() -> None:
 def test_empty_or_odd_text_gives_problems_not_exceptions(text: str) -> None:
     doc = describe(Document(title="", text=text))
     assert {"no document number", "no issued date", "no issuer", "no document type"} <= set(doc.problems)
+
+
+# ---------------------------------------------------------------- issue 13: publishers' pages
+
+
+def test_effective_on_issue_is_dated_by_the_print_line_not_the_signature() -> None:
+    text = (
+        "临川市人民政府办公室关于加强某项工作的通知\n临府办发〔2024〕9号\n各县（区）人民政府：\n"
+        "一、加强组织。\n二、本通知自印发之日起施行，有效期2年。\n临川市人民政府办公室\n2024年3月5日\n"
+        "抄送：市委各部门。\n临川市人民政府办公室　　2024年3月8日印发"
+    )
+    doc = describe(Document(title="临川市人民政府办公室关于加强某项工作的通知", text=text))
+    assert doc.issued_date == "2024-03-05"
+    assert (doc.effective_date, doc.expiry_date) == ("2024-03-08", "2026-03-07")
+    no_print_line = describe(Document(title=doc.title, text=text.rsplit("\n", 2)[0]))
+    assert no_print_line.effective_date == "2024-03-05"  # the 成文日期 stands in
+
+
+def test_effective_clause_without_qi() -> None:
+    validity = find_validity("本办法自2019年2月1日实施，有效期5年。")
+    assert validity.effective_date == date(2019, 2, 1)
+    assert validity.expiry_date == date(2024, 1, 31)
+    assert find_validity("自2019年2月1日至2020年1月1日期间的申请").effective_date is None
+
+
+@pytest.mark.parametrize(
+    ("signature", "issuer"),
+    [
+        ("临川市财政局临川市教育局", "临川市财政局、临川市教育局"),
+        ("中共临川市委临川市人民政府", "中共临川市委、临川市人民政府"),
+        ("临川市财政局国家税务总局临川市税务局", "临川市财政局、国家税务总局临川市税务局"),
+        (
+            "临川市财政局　　临川市人力资源和社会保障局\n临川市自然资源局",
+            "临川市财政局、临川市人力资源和社会保障局、临川市自然资源局",
+        ),
+        ("临川市人民政府办公室", "临川市人民政府办公室"),
+        ("财政部税务总局", "财政部、税务总局"),
+    ],
+)
+def test_joint_issuers_glued_or_in_two_columns(signature: str, issuer: str) -> None:
+    text = (
+        f"关于某事的通知\n临财发〔2024〕1号\n各县（区）：\n现将有关事项通知如下。\n{signature}\n2024年1月8日"
+    )
+    assert describe(Document(title="关于某事的通知", text=text)).issuer == issuer
+
+
+def test_an_order_with_its_serial_alone_and_a_signer() -> None:
+    text = (
+        "临川市人民政府令\n第179号\n《临川市城市供水管理办法》已经2023年12月1日市人民政府第35次常务会议通过，"
+        "现予公布，自2024年2月1日起施行。\n市长　张某某\n2023年12月18日\n"
+        "临川市城市供水管理办法\n第一条　为了……"
+    )
+    doc = describe(Document(title="临川市城市供水管理办法", text=text))
+    assert (doc.doc_number, doc.issuer, doc.issued_date) == (
+        "临川市人民政府令第179号",
+        "临川市人民政府",
+        "2023-12-18",
+    )
+    assert doc.effective_date == "2024-02-01"
+    body_only = describe(
+        Document(
+            title="临川市人民政府令（第180号）", text="第180号\n《临川市养犬管理规定》已经……通过，现予公布。"
+        )
+    )
+    assert body_only.doc_number == "临川市人民政府令第180号"
+
+
+def test_a_regulation_headnote_gives_number_date_and_issuer() -> None:
+    text = (
+        "中华人民共和国市场主体登记管理条例\n"
+        "（2021年7月27日中华人民共和国国务院令第746号公布　自2022年3月1日起施行）\n"
+        "第一章　总则\n第一条　为了规范市场主体登记管理行为，制定本条例。"
+    )
+    doc = describe(Document(title="中华人民共和国市场主体登记管理条例", text=text))
+    assert doc.doc_number == "中华人民共和国国务院令第746号"
+    assert (doc.issued_date, doc.effective_date, doc.issuer) == ("2021-07-27", "2022-03-01", "国务院")
+    assert not any(r.doc_number == doc.doc_number for r in doc.references)
+
+
+def test_a_date_alone_after_the_body_and_before_the_attachments_is_the_signature() -> None:
+    text = (
+        "临江省人民政府关于印发某规划的通知\n临政发〔2022〕30号\n各市、州人民政府：\n现将《某规划》印发给你们。\n"
+        "2022年9月28日\n附件：1.某规划\n某规划\n一、到2025年底完成。\n某局\n2023年1月1日\n"
+    )
+    assert (
+        describe(Document(title="临江省人民政府关于印发某规划的通知", text=text)).issued_date == "2022-09-28"
+    )
+    # A date in running text that does not close the body is no signature.
+    running = describe(
+        Document(title="关于某事的通知", text="关于某事的通知\n一、任务。\n2022年9月28日前完成")
+    )
+    assert running.issued_date is None
+
+
+@pytest.mark.parametrize(
+    ("text", "effective", "expiry"),
+    [
+        ("本办法自2024年1月1日起施行，至2028年12月31日废止。", date(2024, 1, 1), date(2028, 12, 31)),
+        ("本办法有效期自2024年1月1日至2028年12月31日。", date(2024, 1, 1), date(2028, 12, 31)),
+        ("本通知自2024年1月1日起至2025年12月31日止施行。", date(2024, 1, 1), date(2025, 12, 31)),
+        ("企业应当在营业执照有效期至2025年12月31日前申请。", None, None),
+        ("各地于2024年6月30日前报送，至2024年12月31日止完成整改。", None, None),
+    ],
+)
+def test_validity_ranges_as_publishers_write_them(
+    text: str, effective: date | None, expiry: date | None
+) -> None:
+    validity = find_validity(text)
+    assert (validity.effective_date, validity.expiry_date) == (effective, expiry)
+
+
+def test_joint_issuers_glued_in_the_title_when_nothing_else_names_them() -> None:
+    title = "临川市财政局临川市教育局关于做好某项工作的通知"
+    doc = describe(Document(title=title, text=f"{title}\n各县（区）：\n现将有关事项通知如下。"))
+    assert doc.issuer == "临川市财政局、临川市教育局"

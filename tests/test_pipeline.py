@@ -149,3 +149,34 @@ def test_rendered_pdfs_split_exactly_at_the_printed_start_pages(rendered_pdfs) -
         result = extract_file(path)
         assert result.format == "pdf"
         assert [(doc.title, doc.start_page) for doc in result.documents] == truth, name
+
+
+def test_every_sample_document_as_an_article_page_keeps_its_catalogue_metadata(tmp_path: Path) -> None:
+    """The replica's article pages (replica/render_html.py) read as the catalogue says (issue 13:
+    the body's own title block must not bring a compilation's "1." and heading date along)."""
+    from extractors.keys import title_match_key
+    from replica.catalogue import load_catalogue
+    from replica.render_html import render_article
+
+    differences = []
+    for pub in load_catalogue():
+        for i, truth in enumerate(pub.documents):
+            page = tmp_path / f"{pub.id}-{i}.html"
+            page.write_text(render_article(pub, truth), encoding="utf-8")
+            (doc,) = extract_file(page).documents
+            expected = {
+                "title": title_match_key(truth.title),
+                "doc_number": truth.doc_number,
+                "issued_date": truth.issued_date.isoformat() if truth.issued_date else None,
+                "issuer": title_match_key(truth.issuer) if truth.issuer else None,
+                "kind": "official_document",
+            }
+            got = {
+                "title": title_match_key(doc.title),
+                "doc_number": doc.doc_number,
+                "issued_date": doc.issued_date,
+                "issuer": title_match_key(doc.issuer) if doc.issuer else None,
+                "kind": doc.kind,
+            }
+            differences += [(pub.id, i, k, got[k], v) for k, v in expected.items() if got[k] != v]
+    assert differences == []

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from extractors.references import find_references, join_lines, squeeze_line
 
 SEEDS = Path(__file__).resolve().parents[1] / "replica" / "corpus" / "seeds"
@@ -178,3 +180,38 @@ def test_lines_join_the_cjk_way_and_paragraphs_end_where_the_text_ends_them() ->
 def test_squeeze_line_keeps_spaces_only_between_latin_words() -> None:
     assert squeeze_line("有序 推 进 “证 照 分 离”改 革") == "有序推进“证照分离”改革"
     assert squeeze_line("ISSN 1008-0783，宁政办发〔2023〕24 号") == "ISSN 1008-0783，宁政办发〔2023〕24号"
+
+
+def test_a_repeal_list_repeals_every_document_in_it() -> None:
+    text = (
+        "本办法自2019年2月1日起施行。《甲规定》（临府发〔2010〕31号）、《乙办法》（临府办发〔2012〕77号）"
+        "及《丙办法》（临府发〔2013〕9号）同时废止。"
+    )
+    refs = {r.doc_number: r.relation for r in find_references(text)}
+    assert refs == {
+        "临府发〔2010〕31号": "repeals",
+        "临府办发〔2012〕77号": "repeals",
+        "临府发〔2013〕9号": "repeals",
+    }
+    listed = find_references("《甲规定》和《乙办法》同时废止。按照《丙条例》执行。")
+    assert {r.title: r.relation for r in listed} == {
+        "甲规定": "repeals",
+        "乙办法": "repeals",
+        "丙条例": "implements",
+    }
+
+
+@pytest.mark.parametrize(
+    "alias",
+    ["（以下简称《办法》）", "（以下简称“《办法》”）", "（下称《办法》）", "（简称为《办法》）"],
+)
+def test_short_names_are_not_references(alias: str) -> None:
+    inside = alias.replace("（", "，").rstrip("）")  # the alias inside the number's bracket
+    text = f"根据《临川市商品房预售资金监督管理办法》（临府规〔2021〕4号{inside}），制定本细则。"
+    text += "按照《办法》第五条执行。"
+    refs = find_references(text)
+    assert [(r.title, r.doc_number) for r in refs] == [
+        ("临川市商品房预售资金监督管理办法", "临府规〔2021〕4号")
+    ]
+    aliased = find_references(f"根据《甲条例》{alias}，执行《办法》。")
+    assert [(r.relation, r.title, r.doc_number) for r in aliased] == [("implements", "甲条例", None)]

@@ -197,3 +197,38 @@ def test_unnumbered_scanned_page_gets_the_number_its_neighbours_imply() -> None:
         Page(index=2, text="b", printed_number=14),
     ]
     assert [page.printed_number for page in infer_printed_numbers(pages)] == [12, 13, 14]
+
+
+def test_compilation_entries_with_news_style_headings_and_dates_without_ri() -> None:
+    text = (
+        "（三）甘肃\n1. 甘肃省人民政府办公厅关于印发某方案的通知（2023 年2 月14 日）\n甘政办发〔2023〕11 号\n"
+        "各市、自治州人民政府：\n现印发给你们。\n甘肃省人民政府办公厅\n2023 年2 月14 日\n"
+        "2. 甘肃省人民政府办公厅印发《甘肃省数字政府建设\n实施方案》（2023 年3 月23）\n"
+        "近日，甘肃省人民政府办公厅印发《甘肃省数字政府建设实施方案》，提出18项重点任务。\n"
+        "3. 甘肃省发展和改革委员会出台《甘肃省某工作要点》（2023年5月8日）\n5月8日，省发展改革委出台要点。\n"
+    )
+    titles = [doc.title for doc in segment_pages([Page(index=0, text=text)]).documents]
+    assert titles == [
+        "甘肃省人民政府办公厅关于印发某方案的通知",
+        "甘肃省人民政府办公厅印发《甘肃省数字政府建设实施方案》",
+        "甘肃省发展和改革委员会出台《甘肃省某工作要点》",
+    ]
+    # A numbered item inside a document is no entry: it names nothing issued and has no date.
+    inside = "关于某事的通知\n临政发〔2023〕1号\n各市：\n1.省发展改革委印发实施方案。\n2.抓好落实。"
+    assert len(segment_pages([Page(index=0, text=inside)]).documents) == 1
+
+
+def test_a_dateless_news_style_entry_counts_when_it_continues_the_numbering() -> None:
+    text = (
+        "（三）甘肃\n1. 甘肃省人民政府办公厅关于印发某方案的通知（2023年2月14日）\n甘政办发〔2023〕11号\n"
+        "各市、自治州人民政府：\n现印发给你们。\n甘肃省人民政府办公厅\n2023年2月14日\n"
+        "2. 甘肃省人民政府办公厅印发《甘肃省数字政府建设实施方案》\n"
+        "近日，甘肃省人民政府办公厅印发《甘肃省数字政府建设实施方案》，提出18项重点任务。\n"
+        "4. 甘肃省商务厅印发《甘肃省某工作要点》\n近日，省商务厅印发要点。\n"
+    )
+    titles = [doc.title for doc in segment_pages([Page(index=0, text=text)]).documents]
+    # Entry 2 continues the numbering; "4." does not (3 would), so it stays in entry 2's text.
+    assert titles == [
+        "甘肃省人民政府办公厅关于印发某方案的通知",
+        "甘肃省人民政府办公厅印发《甘肃省数字政府建设实施方案》",
+    ]

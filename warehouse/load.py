@@ -21,6 +21,7 @@ Why it is shaped this way:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -128,6 +129,14 @@ def load_issue(
     _validate(issue, fetched_file)
     if not force and already_loaded(con, issue.issue_id, fetched_file.sha256):
         return LoadResult(issue_id=issue.issue_id, unchanged=True)
+    # Issue 13: a page that holds no official document (news, a guide, an interpretation) is
+    # recorded as seen (its file with the page's kind in `extra`, its page, the issue row) but
+    # creates no document.
+    pages_only = [doc for doc in documents if not doc.is_official]
+    documents = [doc for doc in documents if doc.is_official]
+    if pages_only:
+        seen = {"page_kind": pages_only[0].kind, "page_title": pages_only[0].title}
+        fetched_file = dataclasses.replace(fetched_file, extra={**fetched_file.extra, **seen})
     con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
     published = _iso_date(issue.published_date, f"issue {issue.issue_id}: published_date")
     fetched_at = _utc_timestamp(fetched_file.fetched_at)
