@@ -25,8 +25,10 @@ _TAKES_EFFECT = r"(?:施行|实施|执行|生效|试行)"
 _ON_ISSUE_WORDS = r"(?:印发|发布|公布|下发|签发|颁布|发文)"
 
 # 起 may be left out before the verb ("自2019年2月1日实施"), never elsewhere.
+# 自印发之日起30日后施行: a delay after the event (the day of the event plus N days).
 _EFFECTIVE_RE = re.compile(
     rf"[自从于](?:(?P<date>{_DATE})|(?P<event>{_ON_ISSUE_WORDS})之日)(?:起|(?={_TAKES_EFFECT}))"
+    r"(?:满?(?P<delay>\d{1,3}|[一二三四五六七八九十百]{1,4})(?:日|天)(?:后|以后|之后))?"
     rf"(?:至(?P<until>{_DATE})止?)?(?P<verb>{_TAKES_EFFECT})?"
 )
 # Events dated by the 版记's print line (…办公室 2024年3月5日印发) when the text has one.
@@ -86,17 +88,19 @@ def find_validity(text: str, issued: date | None = None, *, printed: date | None
     for m in _EFFECTIVE_RE.finditer(flat):
         if not (m["verb"] or m["until"]):
             continue
+        delay = timedelta(days=cn_small_number(m["delay"]) or 0) if m["delay"] else None
         if m["date"]:
             value = parse_cn_date(m["date"])
             if value is None:
                 continue
+            value = value + delay if delay else value
             effective_seen.add(value)
             if result.effective_date is None and not result.effective_on_issue:
                 result.effective_date = value
         elif not result.effective_on_issue and result.effective_date is None:
-            result.effective_on_issue = True
             on = printed if printed is not None and m["event"] in _PRINT_EVENTS else issued
-            result.effective_date = on
+            result.effective_on_issue = delay is None
+            result.effective_date = on + delay if on is not None and delay else on
             if on is None:
                 result.problems.append(f"effective on {m['event']} but issued date unknown")
         if m["until"] and result.expiry_date is None:

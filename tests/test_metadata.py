@@ -399,3 +399,11 @@ def test_joint_issuers_glued_in_the_title_when_nothing_else_names_them() -> None
     title = "临川市财政局临川市教育局关于做好某项工作的通知"
     doc = describe(Document(title=title, text=f"{title}\n各县（区）：\n现将有关事项通知如下。"))
     assert doc.issuer == "临川市财政局、临川市教育局"
+
+
+def test_a_delay_after_the_event_moves_the_effective_date() -> None:
+    issued, printed = date(2024, 3, 1), date(2024, 3, 5)
+    thirty = find_validity("本办法自公布之日起30日后施行。", issued, printed=printed)
+    assert (thirty.effective_date, thirty.effective_on_issue) == (date(2024, 3, 31), False)
+    after_print = find_validity("本通知自印发之日起三十日后施行，有效期2年。", issued, printed=printed)
+    assert (after_print.effective_date, after_print.expiry_date) == (date(2024, 4, 4), date(2026, 4, 3))
