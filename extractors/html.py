@@ -87,8 +87,10 @@ def parse_article(html: str, name: str = "page") -> HtmlArticle:
     if body is None and hidden:
         # The page shows its text only by script: the hidden copy is all there is.
         holder = BeautifulSoup("<div></div>", "lxml")
+        container = holder.find("div")
+        assert isinstance(container, Tag)  # the one we just wrote
         for tag in hidden:
-            holder.div.append(tag)
+            container.append(tag)
         body = _densest_block(holder)
         hidden = []
     if body is None:
@@ -105,8 +107,8 @@ def parse_article(html: str, name: str = "page") -> HtmlArticle:
     furniture = [
         line for line in (clean_line(raw).strip() for raw in _block_lines(body)) if is_metadata_line(line)
     ]
-    for source in (read_pieces(furniture), meta_tags(soup), read_pieces(text_pieces(hidden))):
-        for key, value in source.items():
+    for found in (read_pieces(furniture), meta_tags(soup), read_pieces(text_pieces(hidden))):
+        for key, value in found.items():
             hints.setdefault(key, value)
     column = _breadcrumb_column(soup)
     if column:
@@ -143,7 +145,7 @@ def _is_hidden(tag: Tag) -> bool:
         return True
     if _HIDDEN_STYLE.search(str(tag.get("style", ""))):
         return True
-    classes = tag.get("class") or []
+    classes: list[str] | str = tag.get("class") or []
     return any(str(c).lower() in _HIDDEN_CLASSES for c in classes)
 
 

@@ -293,7 +293,7 @@ def _split_glued(name: str) -> list[str]:
     if not m:
         return _split_known(name)
     place = m["place"]
-    cuts = []
+    cuts: list[int] = []
     for found in re.finditer(re.escape(place), name):
         start = found.start()
         if start >= 2 and name[start - 2 : start] == "中共":

@@ -216,7 +216,9 @@ def is_metadata_line(line: str) -> bool:
     if "。" in line:
         return False
     mark = _inline_label_re().match(line.strip())
-    return bool(mark) and _field_of(mark["label"]) in ("published_date", "source", "index_number", "subject")
+    if mark is None:
+        return False
+    return _field_of(mark["label"]) in ("published_date", "source", "index_number", "subject")
 
 
 # ---------------------------------------------------------------- comparing with the text
@@ -237,12 +239,13 @@ def _same(name: str, site: str, text: str) -> bool:
     if name in DATE_FIELDS:
         return site_date(site) == site_date(text)
     if name == "doc_number":
-        a, b = parse_doc_number(site), parse_doc_number(text)
-        if a is None or b is None:
+        site_number, text_number = parse_doc_number(site), parse_doc_number(text)
+        if site_number is None or text_number is None:
             return False
-        if a.is_order and b.is_order and a.serial == b.serial:
-            return _abbreviates(a.issuer_code, b.issuer_code) or _abbreviates(b.issuer_code, a.issuer_code)
-        return a.normalized == b.normalized
+        if site_number.is_order and text_number.is_order and site_number.serial == text_number.serial:
+            one, other = site_number.issuer_code, text_number.issuer_code
+            return _abbreviates(one, other) or _abbreviates(other, one)
+        return site_number.normalized == text_number.normalized
     a, b = title_match_key(site), title_match_key(text)
     if name == "issuer":
         # The label block often names one organ of a joint document, or the organ's short form
