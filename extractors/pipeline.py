@@ -9,19 +9,26 @@ what could be read but looks doubtful is reported in `problems`, never hidden.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extractors.clean import normalize_key, normalized_text, to_paragraphs
-from extractors.errors import EmptyFileError, ExtractionError, UnsupportedFormatError
+from extractors.clean import describe_removed, normalize_key, normalized_text, strip_invisible, to_paragraphs
+from extractors.errors import EmptyFileError, ExtractionError, InputTooLargeError, UnsupportedFormatError
 from extractors.furniture import strip_furniture
 from extractors.metadata import describe as describe_metadata
 from extractors.model import Document, Page
 from extractors.segment import infer_printed_numbers, segment_pages
 
 SNIFF_BYTES = 4096
+# Size limits of what one publication may be. A real article page is well under 1 MB (inline
+# images add a few); a 94 MB "article" stalled the search-index build of a whole run. The
+# longest real document (the Civil Code) has ~110,000 characters: ten times that is not one
+# document, and a longer text is trimmed with a problem on the document.
+MAX_HTML_BYTES = 32 * 1024 * 1024
+MAX_DOCUMENT_CHARS = 1_000_000
 
 
 class ReaderFailedError(ExtractionError):
@@ -77,7 +84,9 @@ def extract_file(path: Path, *, describe: bool = True) -> ExtractionResult:
             result = _extract_html(path)
         else:
             pages, problems = _read_pages(path, kind)
+            removed = {page.index: _strip_page(page) for page in pages}
             result = _extract_pages(path, kind, pages, problems)
+            _note_removed(result.documents, pages, removed)
     except ExtractionError:
         raise
     except (OSError, MemoryError, RuntimeError, ValueError, KeyError, IndexError) as exc:
@@ -88,10 +97,37 @@ def extract_file(path: Path, *, describe: bool = True) -> ExtractionResult:
     describer = describe_metadata if describe else None
     for doc in result.documents:
         doc.source_file = str(path)
+        _limit_size(doc)
         doc.normalized_text = normalized_text(doc.text)
         if describer is not None:
             _describe_one(describer, doc, result.problems)
     return result
+
+
+def _strip_page(page: Page) -> Counter[str]:
+    page.text, removed = strip_invisible(page.text)
+    return removed
+
+
+def _note_removed(documents: list[Document], pages: list[Page], removed: dict[int, Counter[str]]) -> None:
+    """Each document says which invisible characters were taken out of its pages."""
+    for doc in documents:
+        found: Counter[str] = Counter()
+        for page in pages:
+            number = page.printed_number if page.printed_number is not None else page.index + 1
+            if doc.start_page is None or doc.start_page <= number <= (doc.end_page or doc.start_page):
+                found += removed.get(page.index, Counter())
+        if found:
+            doc.problems.append(describe_removed(found))
+
+
+def _limit_size(doc: Document) -> None:
+    if len(doc.text) > MAX_DOCUMENT_CHARS:
+        doc.problems.append(
+            f"text of {len(doc.text):,} characters trimmed to the first {MAX_DOCUMENT_CHARS:,}"
+            " (longer than any real document)"
+        )
+        doc.text = doc.text[:MAX_DOCUMENT_CHARS]
 
 
 def _read_pages(path: Path, kind: str) -> tuple[list[Page], list[str]]:
@@ -146,14 +182,30 @@ def _extract_html(path: Path) -> ExtractionResult:
     """An article page is one document: its title, its body; the metadata table as hints."""
     from extractors.html import decode_html, parse_article
 
+    size = path.stat().st_size
+    if size > MAX_HTML_BYTES:
+        raise InputTooLargeError(
+            f"{path.name}: HTML page of {size / 1e6:.1f} MB is over the {MAX_HTML_BYTES // 2**20} MiB"
+            " limit for an article; refused"
+        )
     html, _charset, problems = decode_html(path.read_bytes(), name=path.name)
     article = parse_article(html, name=path.name)
-    title = article.title or (article.lines[0] if article.lines else path.stem)
-    body = article.lines
+    removed: Counter[str] = Counter()
+
+    def visible(text: str) -> str:
+        text, found = strip_invisible(text)
+        removed.update(found)
+        return text
+
+    body = [line for line in (visible(line) for line in article.lines) if line]
+    title = visible(article.title) if article.title else (body[0] if body else path.stem)
+    hints = {key: visible(value) for key, value in article.hints.items()}
     if body and body[0] == title:
         body = body[1:]  # the heading repeated at the top of the body
     doc = Document(title=title, text="\n".join([title, *to_paragraphs(body, cleaned=True)]))
-    _apply_hints(doc, article.hints)
+    if removed:
+        doc.problems.append(describe_removed(removed))
+    _apply_hints(doc, hints)
     return ExtractionResult(
         source_file=str(path),
         format="html",
