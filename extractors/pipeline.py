@@ -134,7 +134,7 @@ def _read_pages(path: Path, kind: str) -> tuple[list[Page], list[str]]:
     if kind == "pdf":
         from extractors.pdf import read_pdf_pages
 
-        return list(read_pdf_pages(path)), []
+        return list(read_pdf_pages(path, ocr=True)), []  # scanned pages are read where tesseract is
     from extractors.textfile import read_text_pages
 
     read = read_text_pages(path)

@@ -7,7 +7,8 @@ Two steps, so that cost grows with the number of documents, never with pairs:
 2. verdict: the two canonical texts are aligned (rapidfuzz Indel) and every
    difference must be explained by noise: the title printed again above the
    body, or text missing from the copy that has a page without a text layer
-   (a scan). Anything else, one changed digit included, is a real difference.
+   (a scan; a page read by OCR counts as one, its text left out of the comparison, since
+   OCR misreads). Anything else, one changed digit included, is a real difference.
 
 Shingles are hashed with numpy over the text's code points, a vectorized
 MinHash the datasketch objects then carry (`MinHash(hashvalues=...)`): the
@@ -25,7 +26,7 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 from rapidfuzz.distance import Indel
 
-from reconcile.canon import canonical_body
+from reconcile.canon import canonical, canonical_body
 
 SHINGLE = 5
 NUM_PERM = 64
@@ -54,11 +55,30 @@ class Copy:
 
     text: str
     title: str | None = None
-    has_gap: bool = False  # a page of its span had no text layer: text may be missing
+    has_gap: bool = False  # a page of its span had no text layer (or was read by OCR): text may be missing
+    ocr_text: tuple[str, ...] = ()  # text of its pages read by OCR: compared as if missing
 
     @cached_property
     def body(self) -> str:
-        return canonical_body(self.text, self.title)
+        body = canonical_body(self.text, self.title)
+        for page in self.ocr_text:
+            body = _without_ocr(body, page)
+        return body
+
+
+_OCR_LINE_MIN = 6  # canonical characters: a shorter OCR line could match text of substance by chance
+
+
+def _without_ocr(body: str, page: str) -> str:
+    """`body` less the OCR'd page's text: the whole page where it is one run, else line by line."""
+    whole = canonical(page)
+    if whole and whole in body:
+        return body.replace(whole, "", 1)
+    for line in page.splitlines():
+        piece = canonical(line)
+        if len(piece) >= _OCR_LINE_MIN and piece in body:
+            body = body.replace(piece, "", 1)
+    return body
 
 
 @dataclass(frozen=True)
