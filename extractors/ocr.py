@@ -7,10 +7,11 @@ nothing downloads a model at run time. Without them, scanned pages stay flagged 
 The tesseract binary is called as a subprocess (no Python wrapper needed), fed a grayscale PNG
 rendering of the page on stdin, with a timeout so that one bad page cannot hang a run, and
 with OMP_THREAD_LIMIT=1: tesseract's OpenMP threads only contend on a busy machine (measured
-here: 9 s a page instead of 16 s). Three guards keep the cost bounded: a page whose images
+here: 9 s a page instead of 16 s). Four guards keep the cost bounded: a page whose images
 claim more than `MAX_IMAGE_PIXELS` is not rendered (an image bomb); a blank scan, found on a
-thumbnail, is not sent to tesseract; and results are cached by the hash of the rendered
-page, so re-extracting a file (a backfill, a re-poll, the test suite) reads each scan once.
+thumbnail, is not sent to tesseract; at most `MAX_PAGES_PER_FILE` pages of a file are tried;
+and results are cached by the hash of the rendered page, so re-extracting a file (a backfill,
+a re-poll, the test suite) reads each scan once.
 Pages read this way carry `Page.ocr=True`.
 """
 
@@ -38,6 +39,10 @@ DPI = 300
 TIMEOUT_S = 120.0
 # An A4 scan at 600 dpi is 35 million pixels; an image claiming more is not decoded to be read.
 MAX_IMAGE_PIXELS = 64_000_000
+# Pages of one file sent to OCR at most (blank ones included: telling them costs ~0.25 s each).
+# The compilation's 23 scanned pages fit; a 300-page scanned issue is read up to here and the
+# rest stays flagged, so one file cannot hold a run for an hour.
+MAX_PAGES_PER_FILE = 50
 BLANK_DPI = 24  # thumbnail resolution for the blank-page test
 BLANK_CONTRAST = 48  # grey levels between the darkest and lightest pixel of a page that has ink
 CACHE_ENV = "GAZETTE_OCR_CACHE"

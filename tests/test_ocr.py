@@ -96,3 +96,22 @@ def test_an_image_claiming_billions_of_pixels_is_not_decoded_for_ocr(tmp_path: P
             ocr.ocr_page(pdf[0], cache=False)
     finally:
         pdf.close()
+
+
+def test_a_files_ocr_budget_leaves_later_scans_flagged(tmp_path: Path, monkeypatch) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "badinput"))
+    import corpus
+
+    from extractors.pdf import read_pdf_pages
+
+    scans = tmp_path / "scanned-5-pages.pdf"
+    scans.write_bytes(corpus.image_only_pages(5))
+    tried: list[int] = []
+    real = ocr.looks_blank
+    monkeypatch.setattr(ocr, "MAX_PAGES_PER_FILE", 2)
+    monkeypatch.setattr(ocr, "looks_blank", lambda page: tried.append(1) or real(page))
+    pages = list(read_pdf_pages(scans, ocr=True))
+    assert len(tried) == 2  # the budget, not the five scanned pages
+    assert [p.has_text for p in pages] == [False] * 5  # blank scans stay flagged
