@@ -3,8 +3,8 @@
 A publisher's site layout is data (gazette/sources/*.yaml), not code, so that a site redesign is a
 config fix that a test catches. The parsing functions here are pure (bytes in, records out; no
 network, no orchestrator), which keeps them testable on saved pages; only `discover` and
-`fetch_issue_page` talk HTTP, with plain GETs through a caller-owned `requests.Session` (politeness,
-retries and raw archiving belong to the fetch stage).
+`fetch_issue_page` talk HTTP, through the fetch stage's guarded request on a caller-owned
+`requests.Session` (politeness, retries and raw archiving belong to the fetch stage).
 
 A listing page on which the configured selectors find nothing raises `ListingLayoutError`: an empty
 result would otherwise read as "no new issues" and hide a changed layout for months.
@@ -28,7 +28,7 @@ import soupsieve
 import yaml
 from bs4 import BeautifulSoup, Tag
 
-from extractors.fetch import host_allowed
+from extractors.fetch import Deadline, FetchError, Limits, host_allowed, iter_body, open_guarded
 
 logger = logging.getLogger(__name__)
 
@@ -802,16 +802,26 @@ def parse_issue_page(
 # walking a live site (plain GETs; the fetch stage adds politeness and archiving)
 
 
-def _get(session: requests.Session, url: str, source: SourceConfig) -> requests.Response:
+def _get(session: requests.Session, url: str, source: SourceConfig) -> tuple[bytes, str, str | None]:
+    """(body, final URL, Content-Type) of a page, through the fetch stage's guarded request."""
+    limits = Limits(max_bytes=source.fetch.max_bytes, timeout=source.fetch.timeout)
+    deadline = Deadline(limits.total_seconds)
     try:
-        response = session.get(
-            url, timeout=source.fetch.timeout, headers={"User-Agent": source.fetch.user_agent}
+        response = open_guarded(
+            session.get,
+            url,
+            allowed_hosts=source.allowed_hosts,
+            limits=limits,
+            deadline=deadline,
+            headers={"User-Agent": source.fetch.user_agent},
         )
-    except requests.RequestException as exc:
+        with response:
+            if response.status_code != 200:
+                raise ListingFetchError(f"GET {url} answered HTTP {response.status_code}")
+            body = b"".join(iter_body(response, url, max_bytes=limits.max_bytes, deadline=deadline))
+            return body, response.url or url, response.headers.get("Content-Type")
+    except (FetchError, requests.RequestException) as exc:
         raise ListingFetchError(f"GET {url} failed: {type(exc).__name__}: {exc}") from exc
-    if response.status_code != 200:
-        raise ListingFetchError(f"GET {url} answered HTTP {response.status_code}")
-    return response
 
 
 def discover(source: SourceConfig, session: requests.Session) -> list[IssueLink]:
@@ -828,13 +838,13 @@ def discover(source: SourceConfig, session: requests.Session) -> list[IssueLink]
             visited: set[str] = set()
             while url is not None and url not in visited and len(visited) < spec.pagination.max_pages:
                 visited.add(url)
-                response = _get(session, url, source)
+                body, final_url, content_type = _get(session, url, source)
                 page = parse_listing(
-                    response.content,
-                    response.url,
+                    body,
+                    final_url,
                     source,
                     listing=spec.name,
-                    charset=charset_from_content_type(response.headers.get("Content-Type")),
+                    charset=charset_from_content_type(content_type),
                 )
                 for item in page.items:
                     found.setdefault(item.url, item)
@@ -847,10 +857,5 @@ def discover(source: SourceConfig, session: requests.Session) -> list[IssueLink]
 def fetch_issue_page(link: IssueLink, source: SourceConfig, session: requests.Session) -> IssuePage:
     """GET an issue page found by `discover` and read its PDF and article links."""
     source.require_bound()
-    response = _get(session, link.url, source)
-    return parse_issue_page(
-        response.content,
-        response.url,
-        source,
-        charset=charset_from_content_type(response.headers.get("Content-Type")),
-    )
+    body, final_url, content_type = _get(session, link.url, source)
+    return parse_issue_page(body, final_url, source, charset=charset_from_content_type(content_type))

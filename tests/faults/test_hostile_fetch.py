@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from extractors.fetch import (
     new_session,
     redirect_allowed,
 )
+from extractors.listing import ListingFetchError, discover, load_source
 from extractors.politeness import (
     PolitenessPolicy,
     PoliteSession,
@@ -40,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hostile import HostileSite, compressed_zeros, serving
 
 CHILD = Path(__file__).with_name("robots_bomb_child.py")
+REPLICA_SOURCE = Path(__file__).resolve().parents[2] / "gazette" / "sources" / "replica.yaml"
 RSS_LIMIT_MIB = 600  # the bound: a normal run peaks at ~440 MiB
 
 
@@ -174,3 +177,11 @@ def test_robots_txt_as_a_1_gib_gzip_bomb_stays_far_below_600_mb(hostile: Hostile
     assert outcome["peak_rss_mib"] < RSS_LIMIT_MIB, outcome
     # the first 512 KiB (ROBOTS_MAX_BYTES) were read as rules (zero bytes: none), so the page was fetched
     assert outcome["outcome"] == "HTTP 200", outcome
+
+
+def test_the_listing_walk_goes_through_the_same_guard(hostile: HostileSite) -> None:
+    source = load_source(REPLICA_SOURCE).bind({"REPLICA_URL": hostile.url})
+    looping = replace(source.listings[0], start_urls=(f"{hostile.url}/loop/0",))
+    with new_session() as session, pytest.raises(ListingFetchError, match="more than 5 redirects"):
+        discover(replace(source, listings=(looping,)), session)
+    assert len(hostile.requests_for("/loop/")) == DEFAULT_MAX_REDIRECTS + 1
