@@ -145,6 +145,17 @@ def test_robots_txt_that_redirects_to_another_host_is_refused_and_disallows_ever
     assert hostile.requests_for("/zfgb/") == []
 
 
+def test_robots_txt_redirected_to_a_host_the_source_allows_is_followed(hostile: HostileSite) -> None:
+    hostile.robots = "redirect"  # nx.gov.cn/robots.txt → www.nx.gov.cn/robots.txt, say
+    elsewhere: HostileSite = hostile.elsewhere_site  # type: ignore[attr-defined]
+    elsewhere.robots_body = b"User-agent: *\nDisallow: /private/\n"
+    netloc = elsewhere.url.split("//", 1)[1]
+    with _polite(allowed_hosts=(netloc,)) as session:
+        assert session.allowed(f"{hostile.url}/zfgb/index.html")
+        assert not session.allowed(f"{hostile.url}/private/x.html")
+    assert [s.path for s in elsewhere.seen] == ["/robots.txt"]
+
+
 def test_robots_txt_is_matched_per_rfc_9309_wildcards_and_longest_match(hostile: HostileSite) -> None:
     hostile.robots_body = (
         b"User-agent: *\n"
