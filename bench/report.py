@@ -31,6 +31,8 @@ MEANING = {
     "poll": "fraction of a first poll",
     "poll-flow": "fraction of a first poll",
     "backfill": "speed-up",
+    "ocr": "x a text-layer page's time",
+    "ocr-accuracy": "of the text layer's accuracy",
 }
 
 

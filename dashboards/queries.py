@@ -95,7 +95,8 @@ def latest_issues(limit: int = 10) -> Query:
         """
 SELECT i.issue_id, i.kind, i.title, i.published_date, i.page_count, i.loaded_at,
        count(DISTINCT s.document_id) AS documents,
-       (SELECT count(*) FROM pages p WHERE p.issue_id = i.issue_id AND NOT p.has_text) AS pages_without_text
+       (SELECT count(*) FROM pages p
+        WHERE p.issue_id = i.issue_id AND (NOT p.has_text OR p.ocr)) AS pages_without_text
 FROM issues i
 LEFT JOIN sightings s ON s.issue_id = i.issue_id
 GROUP BY ALL
@@ -134,10 +135,10 @@ def pages_without_text() -> Query:
     return Query(
         "pages without a text layer",
         """
-SELECT p.issue_id, i.title, p.page_index + 1 AS page, p.printed_number
+SELECT p.issue_id, i.title, p.page_index + 1 AS page, p.printed_number, p.ocr AS read_by_ocr
 FROM pages p
 LEFT JOIN issues i USING (issue_id)
-WHERE NOT p.has_text
+WHERE NOT p.has_text OR p.ocr
 ORDER BY p.issue_id, p.page_index""",
     )
 

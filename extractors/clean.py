@@ -5,6 +5,9 @@ inside narrow table cells, and they insert spaces where glyphs were spaced out
 ("有序 推 进", "2023 年6 月20 日", "24 号"). Chinese joins without spaces, so
 the usual "join lines with a blank" of Latin text is wrong here.
 
+Characters that carry no text (control characters, bidi overrides, zero-width
+characters) are removed first, by `strip_invisible`, and never reach any view.
+
 Three views of the same text serve three purposes:
 - `clean_line` / `to_paragraphs`: what a reader sees (original punctuation kept);
 - identifiers (document numbers, titles) are compared by their keys, in `extractors.keys`;
@@ -16,6 +19,7 @@ from __future__ import annotations
 import re
 import statistics
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 
 # Ideographs, CJK symbols and punctuation, full-width forms, and the general
@@ -71,6 +75,56 @@ def clean_line(line: str) -> str:
 
     cleaned = _SPACE_RUN.sub(replace, line)
     return _ARTICLE_HEAD.sub(r"\1 ", cleaned)
+
+
+# --- characters that carry no text -------------------------------------------------
+
+# They change how text shows or compares without being text: a zero-width space inside
+# 宁政办发〔2023〕24号 hides the number from every parser and key; a right-to-left override makes
+# a title display reversed in a digest; an escape character drives the analyst's terminal.
+# Tab, line feed, carriage return and form feed are layout (form feed separates the pages
+# of a text dump) and stay.
+INVISIBLE_CHARACTERS: dict[str, str] = {
+    "\u200b": "zero-width space",
+    "\u200c": "zero-width non-joiner",
+    "\u200d": "zero-width joiner",
+    "\u2060": "word joiner",
+    "\ufeff": "zero-width no-break space",
+    "\u200e": "left-to-right mark",
+    "\u200f": "right-to-left mark",
+    "\u061c": "Arabic letter mark",
+    "\u202a": "left-to-right embedding",
+    "\u202b": "right-to-left embedding",
+    "\u202c": "pop directional formatting",
+    "\u202d": "left-to-right override",
+    "\u202e": "right-to-left override",
+    "\u2066": "left-to-right isolate",
+    "\u2067": "right-to-left isolate",
+    "\u2068": "first strong isolate",
+    "\u2069": "pop directional isolate",
+}
+_LAYOUT_CONTROLS = "\t\n\r\f"
+_CONTROL_CHARACTERS = [
+    chr(code) for code in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if chr(code) not in _LAYOUT_CONTROLS
+]
+_INVISIBLE = re.compile("[" + re.escape("".join([*INVISIBLE_CHARACTERS, *_CONTROL_CHARACTERS])) + "]")
+
+
+def _character_name(char: str) -> str:
+    return INVISIBLE_CHARACTERS.get(char) or f"control character U+{ord(char):04X}"
+
+
+def strip_invisible(text: str) -> tuple[str, Counter[str]]:
+    """The text without control, bidi and zero-width characters, and what was removed (by name)."""
+    removed = Counter(_character_name(char) for char in _INVISIBLE.findall(text))
+    return (_INVISIBLE.sub("", text) if removed else text), removed
+
+
+def describe_removed(removed: Counter[str]) -> str:
+    """One line for a document's problems: "removed 3 invisible characters (zero-width space ×2, …)"."""
+    total = sum(removed.values())
+    kinds = ", ".join(f"{name} ×{count}" for name, count in removed.most_common())
+    return f"removed {total} invisible or control character{'s' if total > 1 else ''} ({kinds})"
 
 
 # --- paragraphs -----------------------------------------------------------------
@@ -262,5 +316,5 @@ def normalized_text(text: str) -> str:
     to one form; all whitespace (line breaks, spurious spaces) is erased. Two
     extractions of the same document through different layouts hash equal.
     """
-    folded = unicodedata.normalize("NFKC", text)
+    folded = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
     return _WHITESPACE.sub("", folded).translate(_TEXT_TABLE)

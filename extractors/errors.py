@@ -34,3 +34,7 @@ class TextDecodingError(ExtractionError):
 
 class HtmlExtractionError(ExtractionError):
     """An HTML page holds no article body that could be told apart from navigation."""
+
+
+class InputTooLargeError(ExtractionError):
+    """The file is larger than any real publication of its kind: refused before it is parsed."""

@@ -7,6 +7,7 @@ accepts, all of them accept.
 
 - A document is its 发文字号 plus issuer when it has a number, else its title key plus
   成文日期 (`identity_key`); `document_id_for` hashes that key.
+- No key carries an invisible or control character (extractors.clean.strip_invisible).
 - A 发文字号 key is the number in its one normalized spelling (宁政办发〔2023〕24号): brackets of
   every width, full-width digits, spaces, 第 before the serial and zero-padded serials all
   fold (`doc_number_key`); a fragment a person types (令（第130号）) folds the same way.
@@ -23,6 +24,7 @@ import hashlib
 import re
 import unicodedata
 
+from extractors.clean import strip_invisible
 from extractors.docnumber import parse_doc_number
 
 _WHITESPACE = re.compile(r"\s+")
@@ -44,7 +46,7 @@ def doc_number_key(text: str | None) -> str | None:
     """
     if text is None:
         return None
-    folded = _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
+    folded = _WHITESPACE.sub("", unicodedata.normalize("NFKC", strip_invisible(text)[0]))
     if not folded:
         return None
     parsed = parse_doc_number(folded)
@@ -61,7 +63,7 @@ def doc_number_key(text: str | None) -> str | None:
 
 def title_key(title: str) -> str:
     """A title as a comparison key: no spaces, one width of brackets and quotes. Part of identity."""
-    folded = _WHITESPACE.sub("", unicodedata.normalize("NFKC", title))
+    folded = _WHITESPACE.sub("", unicodedata.normalize("NFKC", strip_invisible(title)[0]))
     return folded.translate(_TITLE_QUOTES)
 
 
@@ -73,7 +75,7 @@ def title_match_key(title: str | None) -> str:
 
 
 def issuer_key(issuer: str | None) -> str:
-    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", issuer)) if issuer else ""
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", strip_invisible(issuer)[0])) if issuer else ""
 
 
 def identity_key(doc_number: str | None, issuer: str | None, title: str, issued_date: str | None) -> str:

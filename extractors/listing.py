@@ -29,6 +29,7 @@ from bs4 import BeautifulSoup, Tag
 from core.errors import ConfigError, FetchError
 from extractors.charset import charset_from_content_type, decode_page
 from extractors.dates import first_date
+from extractors.fetch import host_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -152,9 +153,8 @@ class SourceConfig:
         raise KeyError(f"source {self.id!r} has no listing {name!r}")
 
     def allows(self, url: str) -> bool:
-        """True when the URL is http(s) on one of the source's hosts (port ignored)."""
-        parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and (parts.hostname or "").lower() in self.allowed_hosts
+        """True when the URL is http(s) on one of the source's hosts (the fetch stage's rule)."""
+        return host_allowed(url, self.allowed_hosts)
 
     def bind(self, variables: Mapping[str, str]) -> SourceConfig:
         """The same source with `${NAME}` placeholders filled from `variables` (then the environment)."""

@@ -290,8 +290,15 @@ def _ocr_framed(framed: FramedPage, page: pdfium.PdfPage) -> FramedPage:
     return ocr.frame_ocr_text(framed.page, text)
 
 
+def _ocr_budget() -> int:
+    from extractors import ocr
+
+    return ocr.MAX_PAGES_PER_FILE
+
+
 def _iter_framed(pdf: pdfium.PdfDocument, path: Path, use_ocr: bool) -> Iterator[FramedPage]:
     context: layout.Context | None = None
+    ocr_tried, budget = 0, _ocr_budget() if use_ocr else 0
     try:
         for index in range(len(pdf)):
             try:
@@ -305,7 +312,13 @@ def _iter_framed(pdf: pdfium.PdfDocument, path: Path, use_ocr: bool) -> Iterator
             try:
                 framed, context = frame_pdf_page(page, index, context)
                 if use_ocr and not framed.page.has_text and framed.page.has_images:
-                    framed = _ocr_framed(framed, page)
+                    ocr_tried += 1
+                    if ocr_tried <= budget:
+                        framed = _ocr_framed(framed, page)
+                    elif ocr_tried == budget + 1:
+                        log.warning(
+                            "%s: OCR budget of %d pages spent; later scans stay flagged", path.name, budget
+                        )
             finally:
                 page.close()
             yield framed

@@ -10,16 +10,17 @@ what could be read but looks doubtful is reported in `problems`, never hidden.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from extractors.charset import charset_from_content_type
-from extractors.clean import normalized_text, to_paragraphs
+from extractors.clean import describe_removed, normalized_text, strip_invisible, to_paragraphs
 from extractors.doc_kind import classify, order_title
 from extractors.docnumber import parse_doc_number
-from extractors.errors import EmptyFileError, ExtractionError, UnsupportedFormatError
+from extractors.errors import EmptyFileError, ExtractionError, InputTooLargeError, UnsupportedFormatError
 from extractors.furniture import strip_furniture
 from extractors.keys import doc_number_key
 from extractors.metadata import describe as describe_metadata
@@ -30,6 +31,13 @@ from extractors.site_metadata import disagreements
 
 SNIFF_BYTES = 4096
 _TITLE_NUMBER_RE = re.compile(r"[（(]([^（）()]{4,40}号)[）)]$")
+
+# Size limits of what one publication may be. A real article page is well under 1 MB (inline
+# images add a few); a 94 MB "article" stalled the search-index build of a whole run. The
+# longest real document (the Civil Code) has ~110,000 characters: ten times that is not one
+# document, and a longer text is trimmed with a problem on the document.
+MAX_HTML_BYTES = 32 * 1024 * 1024
+MAX_DOCUMENT_CHARS = 1_000_000
 
 
 class ReaderFailedError(ExtractionError):
@@ -88,7 +96,9 @@ def extract_file(path: Path, *, describe: bool = True, content_type: str | None 
             result = _extract_html(path, charset_from_content_type(content_type))
         else:
             pages, problems = _read_pages(path, kind)
+            removed = {page.index: _strip_page(page) for page in pages}
             result = _extract_pages(path, kind, pages, problems)
+            _note_removed(result.documents, pages, removed)
     except ExtractionError:
         raise
     except (OSError, MemoryError, RuntimeError, ValueError, KeyError, IndexError) as exc:
@@ -99,6 +109,7 @@ def extract_file(path: Path, *, describe: bool = True, content_type: str | None 
     describer = describe_metadata if describe else None
     for doc in result.documents:
         doc.source_file = str(path)
+        _limit_size(doc)
         doc.normalized_text = normalized_text(doc.text)
         if describer is not None:
             _describe_one(describer, doc, result.problems)
@@ -107,11 +118,37 @@ def extract_file(path: Path, *, describe: bool = True, content_type: str | None 
     return result
 
 
+def _strip_page(page: Page) -> Counter[str]:
+    page.text, removed = strip_invisible(page.text)
+    return removed
+
+
+def _note_removed(documents: list[Document], pages: list[Page], removed: dict[int, Counter[str]]) -> None:
+    """Each document says which invisible characters were taken out of its pages."""
+    for doc in documents:
+        found: Counter[str] = Counter()
+        for page in pages:
+            number = page.printed_number if page.printed_number is not None else page.index + 1
+            if doc.start_page is None or doc.start_page <= number <= (doc.end_page or doc.start_page):
+                found += removed.get(page.index, Counter())
+        if found:
+            doc.problems.append(describe_removed(found))
+
+
+def _limit_size(doc: Document) -> None:
+    if len(doc.text) > MAX_DOCUMENT_CHARS:
+        doc.problems.append(
+            f"text of {len(doc.text):,} characters trimmed to the first {MAX_DOCUMENT_CHARS:,}"
+            " (longer than any real document)"
+        )
+        doc.text = doc.text[:MAX_DOCUMENT_CHARS]
+
+
 def _read_pages(path: Path, kind: str) -> tuple[list[Page], list[str]]:
     if kind == "pdf":
         from extractors.pdf import read_pdf_pages
 
-        return list(read_pdf_pages(path)), []
+        return list(read_pdf_pages(path, ocr=True)), []  # scanned pages are read where tesseract is
     from extractors.textfile import read_text_pages
 
     read = read_text_pages(path)
@@ -164,10 +201,24 @@ def _extract_html(path: Path, http_charset: str | None = None) -> ExtractionResu
     """
     from extractors.html import decode_html, parse_article
 
+    size = path.stat().st_size
+    if size > MAX_HTML_BYTES:
+        raise InputTooLargeError(
+            f"{path.name}: HTML page of {size / 1e6:.1f} MB is over the {MAX_HTML_BYTES // 2**20} MiB"
+            " limit for an article; refused"
+        )
     html, _charset, problems = decode_html(path.read_bytes(), http_charset, name=path.name)
     article = parse_article(html, name=path.name)
-    title = article.title or (article.lines[0] if article.lines else path.stem)
-    body = article.lines
+    removed: Counter[str] = Counter()
+
+    def visible(text: str) -> str:
+        text, found = strip_invisible(text)
+        removed.update(found)
+        return text
+
+    body = [line for line in (visible(line) for line in article.lines) if line]
+    title = visible(article.title) if article.title else (body[0] if body else path.stem)
+    hints = {key: visible(value) for key, value in article.hints.items()}
     if body and body[0] == title:
         body = body[1:]  # the heading repeated at the top of the body
     if order_title(title):
@@ -182,11 +233,13 @@ def _extract_html(path: Path, http_charset: str | None = None) -> ExtractionResu
         # Sites append the number to the title (…的通知（临府发〔2024〕3号）); it is no part of it.
         title, title_number = title[: numbered.start()].strip(), numbered.group(1)
     doc = Document(title=title, text="\n".join([title, *to_paragraphs(body, cleaned=True)]))
-    doc.site_metadata = dict(article.hints)
-    _apply_hints(doc, article.hints)
+    if removed:
+        doc.problems.append(describe_removed(removed))
+    doc.site_metadata = dict(hints)
+    _apply_hints(doc, hints)
     if title_number and not doc.doc_number:
         doc.doc_number = title_number
-    doc.kind, why = classify(title, official_marks(doc.text, title), article.hints.get("column"))
+    doc.kind, why = classify(title, official_marks(doc.text, title), hints.get("column"))
     if why:
         problems.append(f"{path.name}: not an official document ({doc.kind}): {why}")
     return ExtractionResult(

@@ -17,15 +17,15 @@ from __future__ import annotations
 import random
 import threading
 import time
-import urllib.robotparser
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import requests
+from protego import Protego
 
-from core.errors import FetchError
+from extractors.fetch import Deadline, FetchError, Limits, iter_body, open_guarded
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_EXCEPTIONS = (requests.exceptions.Timeout, requests.exceptions.ConnectionError)
@@ -48,6 +48,8 @@ class PolitenessPolicy:
     jitter: float = 0.5  # each wait is stretched by up to this fraction, at random
     max_retry_after: float = 120.0  # a longer Retry-After is not waited for
     robots_timeout: tuple[float, float] = (5.0, 15.0)
+    robots_total_seconds: float = 30.0  # the whole robots.txt exchange, redirects and body included
+    allowed_hosts: tuple[str, ...] = ()  # where a robots.txt redirect may lead besides its own host
 
 
 @dataclass(frozen=True)
@@ -115,10 +117,15 @@ def backoff_seconds(attempt: int, policy: PolitenessPolicy, rng: random.Random |
     return base * (1.0 + policy.jitter * (rng or random).random())
 
 
+# RFC 9309 2.5: a parser must read at least 500 KiB; what lies beyond may be ignored.
+ROBOTS_MAX_BYTES = 512 * 1024
+
+
 @dataclass
 class _Robots:
-    parser: urllib.robotparser.RobotFileParser | None  # None = everything allowed
+    parser: Protego | None  # None = everything allowed
     disallow_all: bool = False
+    reason: str = ""  # why everything is disallowed, for the error message
 
 
 # robots.txt is read once per origin and user agent per process (and again after a day, as
@@ -178,7 +185,7 @@ class PoliteSession(requests.Session):
         robots = self._robots_for(url)
         if robots.disallow_all:
             return False
-        return robots.parser is None or robots.parser.can_fetch(self.policy.user_agent, url)
+        return robots.parser is None or robots.parser.can_fetch(url, self.policy.user_agent)
 
     def _send(self, method: str, url: str, *args, **kwargs) -> requests.Response:
         self.requests_sent += 1
@@ -196,7 +203,10 @@ class PoliteSession(requests.Session):
 
     def _check_robots(self, url: str) -> None:
         if not self.allowed(url):
-            raise RobotsDisallowed(f"robots.txt of {urlsplit(url).netloc} disallows {url}")
+            reason = self._robots_for(url).reason
+            raise RobotsDisallowed(
+                f"robots.txt of {urlsplit(url).netloc} disallows {url}" + (f" ({reason})" if reason else "")
+            )
 
     def _robots_for(self, url: str) -> _Robots:
         parts = urlsplit(url)
@@ -209,18 +219,48 @@ class PoliteSession(requests.Session):
             return cached[1]
 
     def _read_robots(self, origin: str) -> _Robots:
-        """Per RFC 9309: 4xx means no rules; 5xx or no answer means assume everything is disallowed."""
+        """Per RFC 9309: 4xx means no rules; 5xx or no answer means assume everything is disallowed.
+
+        Read through the same guarded request as every page: redirects only to the origin's own
+        host (or the policy's allowed hosts) and port, the first `ROBOTS_MAX_BYTES` decoded bytes
+        (a gzip bomb inflates no further), and a total-time limit. A robots.txt that cannot be
+        read within those rules disallows everything, with the reason in the error.
+        """
         robots_url = f"{origin}/robots.txt"
-        self._take_turn(robots_url)
+        deadline = Deadline(self.policy.robots_total_seconds)
+        limits = Limits(
+            max_bytes=ROBOTS_MAX_BYTES,
+            timeout=self.policy.robots_timeout,
+            total_seconds=self.policy.robots_total_seconds,
+        )
+
+        def get(url: str, **kwargs: object) -> requests.Response:
+            self._take_turn(url)
+            return self._send("GET", url, **kwargs)
+
         try:
-            response = self._send("GET", robots_url, timeout=self.policy.robots_timeout)
-        except requests.RequestException:
-            return _Robots(parser=None, disallow_all=True)
+            response = open_guarded(
+                get,
+                robots_url,
+                allowed_hosts=(urlsplit(origin).netloc, *self.policy.allowed_hosts),
+                limits=limits,
+                deadline=deadline,
+            )
+        except (FetchError, requests.RequestException) as exc:
+            return _Robots(parser=None, disallow_all=True, reason=f"robots.txt unreadable: {exc}")
         with response:
             if 400 <= response.status_code < 500:
                 return _Robots(parser=None)
             if response.status_code != 200:
-                return _Robots(parser=None, disallow_all=True)
-            parser = urllib.robotparser.RobotFileParser(robots_url)
-            parser.parse(response.text.splitlines())
-            return _Robots(parser=parser)
+                return _Robots(
+                    parser=None, disallow_all=True, reason=f"robots.txt answered HTTP {response.status_code}"
+                )
+            try:
+                body = b"".join(
+                    iter_body(
+                        response, robots_url, max_bytes=ROBOTS_MAX_BYTES, deadline=deadline, truncate=True
+                    )
+                )
+            except FetchError as exc:
+                return _Robots(parser=None, disallow_all=True, reason=f"robots.txt unreadable: {exc}")
+            return _Robots(parser=Protego.parse(body.decode("utf-8", "replace")))  # RFC 9309: UTF-8

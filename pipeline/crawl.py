@@ -30,6 +30,7 @@ def polite_session(source: SourceConfig) -> PoliteSession:
             user_agent=source.fetch.user_agent,
             requests_per_second=source.fetch.requests_per_second,
             respect_robots=source.fetch.respect_robots,
+            allowed_hosts=source.allowed_hosts,  # where a robots.txt redirect may lead
         )
     )
 

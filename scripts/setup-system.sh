@@ -5,9 +5,12 @@
 #   poppler-utils     pdftoppm/pdfinfo, to look at generated PDFs as a person would
 #   chromium          headless browser the dashboard tests drive through Playwright, and the
 #                     digest tests render the HTML email in (--screenshot, --dump-dom)
+#   tesseract-ocr, tesseract-ocr-chi-sim
+#                     OCR of scanned pages during extraction (extractors/ocr.py); the Chinese
+#                     model comes in the Debian package, nothing is downloaded at run time
 set -euo pipefail
 
-packages=(fonts-wqy-zenhei poppler-utils chromium)
+packages=(fonts-wqy-zenhei poppler-utils chromium tesseract-ocr tesseract-ocr-chi-sim)
 missing=()
 for pkg in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then

@@ -8,6 +8,7 @@ own copy, so no test sees another's evolution.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,23 @@ from replica.site import SiteState, advance, build_site, site_state
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REPLICA_SOURCE = REPO_ROOT / "core" / "sources" / "replica.yaml"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ocr_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One OCR cache for the session (child processes inherit it), never the user's own.
+
+    The sample's scanned page is read by tesseract once per run instead of at every poll of
+    the replica; tests that measure OCR itself pass cache=False.
+    """
+    previous = os.environ.get("GAZETTE_OCR_CACHE")
+    path = tmp_path_factory.mktemp("ocr-cache")
+    os.environ["GAZETTE_OCR_CACHE"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("GAZETTE_OCR_CACHE", None)
+    else:
+        os.environ["GAZETTE_OCR_CACHE"] = previous
 
 
 @pytest.fixture(scope="session")

@@ -124,6 +124,7 @@ def test_coverage_gaps_show_the_scanned_pages(con) -> None:
     compilation = next(numbers for title, numbers in gaps.items() if "汇编" in title)
     assert compilation == [1565]  # the image-only page of the national compilation
     assert gaps["宁夏回族自治区人民政府公报 2024年第2期（总第731期）"] == [13]
+    assert rows.read_by_ocr.sum() == 2  # both scans were read by OCR, and are still coverage gaps
 
 
 def test_every_recipe_is_commented_and_tested_here() -> None:

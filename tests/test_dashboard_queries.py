@@ -56,6 +56,7 @@ def test_overview_totals_and_charts_count_the_sample(con) -> None:
     assert "replica-2024-03" in set(latest.issue_id)
     no_text = queries.run(con, queries.pages_without_text())
     assert sorted(no_text.printed_number) == [13, 1565]
+    assert no_text.read_by_ocr.all()  # make installs tesseract: both scans are read, and still listed
 
 
 def test_search_finds_the_business_environment_documents_and_filters_by_status_on_a_date(con) -> None:

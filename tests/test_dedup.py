@@ -86,6 +86,20 @@ def test_a_sentence_added_is_a_revision_even_where_the_old_copy_has_a_gap() -> N
     assert not compare_copies(Copy(ORIGINAL, has_gap=True), Copy(added)).same
 
 
+def test_a_page_read_by_ocr_never_makes_a_version_but_a_change_elsewhere_does() -> None:
+    paragraphs = ORIGINAL.splitlines()
+    page = "\n".join(paragraphs[60:66])
+    # what tesseract made of that page: quotes and brackets misread, one character lost
+    misread = page.replace("。", "o", 2).replace("残疾", "残痪", 1).replace("（", "(")[:-3] + "丨"
+    ocr_copy = "\n".join([*paragraphs[:60], misread, *paragraphs[66:]])
+    assert not compare_copies(Copy(ORIGINAL), Copy(ocr_copy)).same  # read as text, OCR noise is a change
+
+    assert compare_copies(Copy(ORIGINAL), Copy(ocr_copy, has_gap=True, ocr_text=(misread,))).same
+    assert compare_copies(Copy(ocr_copy, has_gap=True, ocr_text=(misread,)), Copy(ORIGINAL)).same
+    revised = ORIGINAL.replace("建立补贴标准动态调整机制。", "建立补贴标准动态调整机制。每两年评估调整一次。")
+    assert not compare_copies(Copy(ocr_copy, has_gap=True, ocr_text=(misread,)), Copy(revised)).same
+
+
 def test_minhash_sees_noisy_copies_as_near_identical() -> None:
     a = Copy(ORIGINAL).body
     b = Copy(rewrap(ORIGINAL, 17)).body

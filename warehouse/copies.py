@@ -11,7 +11,8 @@ version of the same document is pointed at that version, and the copy is kept in
 The rule: copies are the same version when their canonical bodies (letters and
 digits, extraction noise removed: extractors.canon) are equal, once a title printed
 again above an HTML body is allowed for, and text missing where a copy had a page
-without text layer is explained by that gap. Any other changed character is a revision.
+without text layer is explained by that gap (a page read by OCR counts as one, its text left out
+of the comparison, since OCR misreads). Any other changed character is a revision.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from functools import cached_property
 import duckdb
 from rapidfuzz.distance import Indel
 
-from extractors.canon import canonical_body
+from extractors.canon import canonical, canonical_body
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +43,30 @@ class Copy:
 
     text: str
     title: str | None = None
-    has_gap: bool = False  # a page of its span had no text layer: text may be missing
+    has_gap: bool = False  # a page of its span had no text layer (or was read by OCR): text may be missing
+    ocr_text: tuple[str, ...] = ()  # text of its pages read by OCR: compared as if missing
 
     @cached_property
     def body(self) -> str:
-        return canonical_body(self.text, self.title)
+        body = canonical_body(self.text, self.title)
+        for page in self.ocr_text:
+            body = _without_ocr(body, page)
+        return body
+
+
+_OCR_LINE_MIN = 6  # canonical characters: a shorter OCR line could match text of substance by chance
+
+
+def _without_ocr(body: str, page: str) -> str:
+    """`body` less the OCR'd page's text: the whole page where it is one run, else line by line."""
+    whole = canonical(page)
+    if whole and whole in body:
+        return body.replace(whole, "", 1)
+    for line in page.splitlines():
+        piece = canonical(line)
+        if len(piece) >= _OCR_LINE_MIN and piece in body:
+            body = body.replace(piece, "", 1)
+    return body
 
 
 @dataclass(frozen=True)
@@ -119,46 +139,65 @@ def span_has_gap(pages: list[tuple[int, int | None, bool]], start: int | None, e
     A scanned page prints no number of its own, so the span is found through the
     pages around it.
     """
+    return span_reading([(*page, None) for page in pages], start, end)[0]
+
+
+def span_reading(
+    pages: list[tuple[int, int | None, bool, str | None]], start: int | None, end: int | None
+) -> tuple[bool, tuple[str, ...]]:
+    """(has a page without text layer, the OCR text of its pages) for a document's page span.
+
+    `pages` are (page_index, printed_number, has_text, ocr_text) of one file: a page read by
+    OCR counts as one without a text layer, and its text is handed to `Copy.ocr_text` so that
+    OCR's misreadings never make a version (decision 8: a scan's text is allowed for).
+    """
     if start is None:
-        return False
+        return False, ()
     last = end if end is not None else start
-    inside = [i for i, printed, _ in pages if printed is not None and start <= printed <= last]
+    inside = [page[0] for page in pages if page[1] is not None and start <= page[1] <= last]
     if not inside:
-        inside = [i for i, _, _ in pages if start <= i + 1 <= last]
+        inside = [page[0] for page in pages if start <= page[0] + 1 <= last]
     if not inside:
-        return False
+        return False, ()
     low, high = min(inside), max(inside) + 1
-    return any(not has_text and low <= i <= high for i, _, has_text in pages)
+    spanned = [page for page in pages if low <= page[0] <= high]
+    ocr_text = tuple(text for *_, text in spanned if text)
+    return any(not has_text for _, _, has_text, _ in spanned) or bool(ocr_text), ocr_text
 
 
-def _staged_gaps(con: duckdb.DuckDBPyConnection, staged: list[tuple]) -> dict[int, bool]:
+_PAGE_READING = "page_index, printed_number, has_text AND NOT ocr, CASE WHEN ocr THEN text END"
+
+
+def _staged_gaps(
+    con: duckdb.DuckDBPyConnection, staged: list[tuple]
+) -> dict[int, tuple[bool, tuple[str, ...]]]:
     pages = [
         tuple(r)
-        for r in con.execute(
-            "SELECT page_index, printed_number, has_text FROM _incoming_pages ORDER BY page_index"
-        ).fetchall()
+        for r in con.execute(f"SELECT {_PAGE_READING} FROM _incoming_pages ORDER BY page_index").fetchall()
     ]
-    return {row[0]: span_has_gap(pages, row[6], row[7]) for row in staged}
+    return {row[0]: span_reading(pages, row[6], row[7]) for row in staged}
 
 
-def _version_gaps(con: duckdb.DuckDBPyConnection, document_ids: list[str]) -> dict[str, bool]:
+def _version_gaps(
+    con: duckdb.DuckDBPyConnection, document_ids: list[str]
+) -> dict[str, tuple[bool, tuple[str, ...]]]:
     rows = con.execute(
         """
         SELECT s.version_id, s.start_page, s.end_page,
-               list((p.page_index, p.printed_number, p.has_text) ORDER BY p.page_index)
+               list((p.page_index, p.printed_number, p.has_text AND NOT p.ocr,
+                     CASE WHEN p.ocr THEN p.text END) ORDER BY p.page_index)
         FROM sightings s JOIN pages p ON p.file_sha256 = s.file_sha256
         WHERE s.document_id IN (SELECT unnest(?::VARCHAR[]))
         GROUP BY s.version_id, s.file_sha256, s.position, s.start_page, s.end_page
         """,
         [document_ids],
     ).fetchall()
-    gaps: dict[str, bool] = {}
+    gaps: dict[str, tuple[bool, tuple[str, ...]]] = {}
     for version_id, start, end, pages in rows:
-        flat = [
-            (p["page_index"], p["printed_number"], p["has_text"]) if isinstance(p, dict) else tuple(p)
-            for p in pages
-        ]
-        gaps[version_id] = gaps.get(version_id, False) or span_has_gap(flat, start, end)
+        flat = [tuple(p.values()) if isinstance(p, dict) else tuple(p) for p in pages]
+        has_gap, ocr_text = span_reading(flat, start, end)
+        known_gap, known_ocr = gaps.get(version_id, (False, ()))
+        gaps[version_id] = (known_gap or has_gap, known_ocr or ocr_text)
     return gaps
 
 
@@ -200,14 +239,14 @@ def match_known_copies(con: duckdb.DuckDBPyConnection, issue_id: str, file_sha25
         [document_ids],
     ).fetchall():
         versions.setdefault(document_id, []).append(
-            (version_id, Copy(text, title, gaps.get(version_id, False)))
+            (version_id, Copy(text, title, *gaps.get(version_id, (False, ()))))
         )
     staged_gaps = _staged_gaps(con, staged)
     matched = 0
     for position, document_id, version_id, content_sha256, text, title, _, _ in staged:
         try:
             target, reason, similarity = known_copies.get((document_id, content_sha256)), "known copy", None
-            copy = Copy(text, title, staged_gaps[position])
+            copy = Copy(text, title, *staged_gaps[position])
             if target is None:
                 for known_id, known in versions.get(document_id, []):
                     verdict = compare_copies(known, copy)

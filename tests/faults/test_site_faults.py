@@ -33,10 +33,12 @@ from urllib.parse import urlsplit
 
 import duckdb
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from extractors.fetch import raw_path
 from extractors.listing import SourceConfig, load_source
-from extractors.politeness import PolitenessPolicy, PoliteSession
+from extractors.politeness import PolitenessPolicy, PoliteSession, forget_robots
+from extractors.warc import WarcArchive
 from pipeline.report import PollReport
 from pipeline.run import poll_source
 from warehouse.connect import open_warehouse
@@ -80,7 +82,7 @@ class Logged:
     """One request the proxy received and what it answered."""
 
     path: str
-    answer: str  # "forwarded", "500", "429", "stall", "reset", "redirect"
+    answer: str  # "forwarded", "500", "429", "stall", "reset", "redirect", "loop" (a redirect to itself)
     at: float  # time.monotonic() when the request arrived
 
 
@@ -133,6 +135,8 @@ def _handler(proxy: FaultyProxy) -> type[BaseHTTPRequestHandler]:
                     self._answer(429, {"Retry-After": "1"})
                 elif fault == "redirect":
                     self._answer(302, {"Location": f"{proxy.redirect_to}{path}"})
+                elif fault == "loop":
+                    self._answer(302, {"Location": f"{proxy.url}{path}"})
                 elif fault == "stall":
                     proxy.released.wait(STALL_SECONDS)
                     self._forward(path)
@@ -348,8 +352,48 @@ def test_a_redirect_to_another_host_is_never_followed(proxy: FaultyProxy, wareho
     failed = [o for o in report.outcomes if o.status == "failed"]
     assert [o.publication.url for o in failed] == [proxy.url + PDF_2024]
     assert failed[0].error == (
-        f"refused redirect from {proxy.url}{PDF_2024} to another host: {elsewhere.url}{PDF_2024}"
+        f"refused redirect from {proxy.url}{PDF_2024} to another host or port: {elsewhere.url}{PDF_2024}"
     )
     assert elsewhere.log == []  # the other host never saw a request
     assert report.count("ingested") == len(report.outcomes) - 1
     assert [issue_id for issue_id, _ in _problems(warehouse)] == ["replica-2024-02"]
+
+
+def test_a_redirect_loop_fails_that_publication_after_a_bounded_number_of_requests(
+    proxy: FaultyProxy, warehouse, tmp_path: Path
+) -> None:
+    """Issue 17 item 3: recursive following sent ~1,000 requests and ended in RecursionError."""
+    proxy.always = {PDF_2020: "loop"}
+    archive = WarcArchive(tmp_path / "warc")
+    source = _source(proxy.url)
+    with _session(source) as session:
+        report = poll_source(warehouse, source, session, tmp_path / "raw", archive=archive)
+
+    failed = [o for o in report.outcomes if o.status == "failed"]
+    assert [o.publication.url for o in failed] == [proxy.url + PDF_2020]
+    assert "more than 5 redirects" in (failed[0].error or "")
+    assert len(proxy.requests_for(PDF_2020)) == 6  # the first request and five hops
+    assert report.count("ingested") == len(report.outcomes) - 1
+    archived = []
+    for warc in sorted((tmp_path / "warc").rglob("*.warc.gz")):
+        with warc.open("rb") as stream:
+            archived += [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(stream)]
+    assert archived.count(proxy.url + PDF_2020) == 6  # the WARC gains those records only
+
+
+def test_a_robots_txt_redirected_to_another_host_stops_the_poll_loudly_and_reaches_nothing(
+    proxy: FaultyProxy, warehouse, tmp_path: Path
+) -> None:
+    """Issue 16: robots.txt followed a 302 to another host on 127.0.0.0/8."""
+    forget_robots()
+    proxy.always = {"/robots.txt": "redirect"}
+    elsewhere: FaultyProxy = proxy.elsewhere  # type: ignore[attr-defined]
+    try:
+        report, _ = _poll(warehouse, proxy, tmp_path / "raw")
+    finally:
+        forget_robots()
+
+    assert elsewhere.log == []  # the other host never saw a request, robots.txt included
+    assert [e.path for e in proxy.log] == ["/robots.txt"]  # and no page was fetched
+    assert not report.ok and report.outcomes == []
+    assert "robots.txt unreadable: refused redirect" in report.errors[0]
