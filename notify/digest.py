@@ -48,11 +48,10 @@ class DigestRunReport:
         return not self.failed and not self.errors
 
     def summary(self) -> str:
-        counts = (
+        return (
             f"{self.queued} alert(s) queued, {len(self.built)} digest(s) built, {len(self.sent)} sent, "
             f"{len(self.deferred)} deferred, {len(self.failed)} failed, {self.not_due} subscriber(s) not due"
         )
-        return counts + (f"; errors: {'; '.join(self.errors)}" if self.errors else "")
 
     def failure_reason(self) -> str:
         """Why the run is a failure, in one line (the flow's state message); empty when `ok`."""

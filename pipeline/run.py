@@ -234,7 +234,9 @@ def run_monitor(
                     summary.notes.append(f"snapshot published: {published.snapshot}")
             if notify:
                 with _timed(summary, "digest"):
-                    summary.notes.append(stages.notify(con, settings).summary())
+                    digested = stages.notify(con, settings)
+                summary.notes.append(digested.summary())
+                summary.errors += [("digest", reason) for reason in digested.errors]
     finally:
         con.close()
 

@@ -403,7 +403,7 @@ def test_without_the_signing_secret_nothing_is_built_and_the_run_says_why(con, s
 
     assert not report.ok and report.built == []
     assert "GAZETTE_UNSUBSCRIBE_SECRET" in report.failure_reason()
-    assert "errors: no digest built for 1 subscriber(s)" in report.summary()
+    assert "no digest built for 1 subscriber(s)" in report.failure_reason()
     assert "## Why it failed" in report.markdown()
     assert con.execute("SELECT count(*) FROM digests").fetchone() == (0,)
 

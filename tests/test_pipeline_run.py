@@ -114,3 +114,25 @@ def test_a_run_that_polls_nothing_because_of_configuration_fails(tmp_path, wante
         "failed",
     )
     con.close()
+
+
+def test_a_digest_that_cannot_build_is_a_failure_of_the_run(replica_site, tmp_path, monkeypatch) -> None:
+    from notify.subscribers import add_subscriber, validate_spec
+
+    monkeypatch.delenv("GAZETTE_UNSUBSCRIBE_SECRET", raising=False)
+    con = open_warehouse(tmp_path / "warehouse.duckdb")
+    add_subscriber(con, validate_spec({"email": "wang@example.org", "keywords": "营商环境"}))
+    con.close()
+    summary = RunSummary(flow_name="monitor", flow_run_id="digest-run")
+
+    run_monitor(
+        summary,
+        _settings(tmp_path),
+        tmp_path,
+        ["replica"],
+        {"REPLICA_URL": replica_site.base_url},
+        publish=False,
+    )
+
+    (reason,) = [error for item, error in summary.failures if item == "digest"]
+    assert "no digest built for 1 subscriber(s)" in reason and "GAZETTE_UNSUBSCRIBE_SECRET" in reason

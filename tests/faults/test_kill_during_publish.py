@@ -20,8 +20,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import sample_loads as samples
 
-from warehouse import samples
 from warehouse.connect import open_warehouse
 from warehouse.load import load_issue
 from warehouse.snapshot import snapshot_path
