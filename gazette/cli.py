@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gazette import paths
+from gazette.terminal import clean, markup_safe
 
 if TYPE_CHECKING:
     from extractors.pipeline import ExtractionResult
@@ -50,7 +51,7 @@ class OutputFormat(StrEnum):
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    err_console.print(f"[red]error:[/red] {markup_safe(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -116,7 +117,7 @@ def extract(
             result = extract_file(path)
         except (ExtractionError, OSError) as exc:
             failed += 1
-            err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            err_console.print(f"[red]error:[/red] {markup_safe(exc)}", highlight=False, soft_wrap=True)
             continue
         records = [document.to_dict() for document in result.documents]
         if output_format is OutputFormat.jsonl:
@@ -133,7 +134,9 @@ def extract(
 
 def _print_documents_table(path: Path, result: ExtractionResult) -> None:
     gaps = f", {len(result.pages_without_text)} without text" if result.pages_without_text else ""
-    console.print(f"[bold]{path.name}[/bold]: {result.format}, {result.page_count} page(s){gaps}")
+    console.print(
+        f"[bold]{markup_safe(path.name)}[/bold]: {result.format}, {result.page_count} page(s){gaps}"
+    )
     widths = (6, 30, 10, 4)
     console.print(_row(("page", "doc_number", "issued", "type", "title"), widths), highlight=False)
     for document in result.documents:
@@ -141,9 +144,10 @@ def _print_documents_table(path: Path, result: ExtractionResult) -> None:
         if document.end_page and document.end_page != document.start_page:
             pages += f"–{document.end_page}"
         cells = (pages, document.doc_number or "—", document.issued_date or "—", document.doc_type or "")
-        console.print(_row((*cells, document.title), widths), highlight=False, markup=False)
+        row = _row(tuple(clean(cell).replace("\n", " ") for cell in (*cells, document.title)), widths)
+        console.print(row, highlight=False, markup=False)
     for problem in result.problems:
-        console.print(f"  note: {problem}", highlight=False)
+        console.print(f"  note: {clean(problem)}", highlight=False, markup=False)
 
 
 def _row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
@@ -174,18 +178,20 @@ def search(
     except (WarehouseError, SearchError) as exc:
         _fail(f"{exc} — run `gazette demo` (or a monitor run) first")
     if not hits:
-        console.print(f"no document matches {query!r}")
+        console.print(f"no document matches {clean(query)!r}", markup=False)
         return
     for rank, hit in enumerate(hits, start=1):
         number = hit.doc_number or "（无文号）"
-        console.print(f"[bold]{rank:>2}. {hit.title}[/bold]", highlight=False)
+        console.print(f"[bold]{rank:>2}. {markup_safe(hit.title)}[/bold]", highlight=False)
         console.print(
-            f"    {number} · {hit.issuer or ''} · {hit.issued_date or ''} · {hit.status} · "
-            f"score {hit.score:.2f}",
+            clean(
+                f"    {number} · {hit.issuer or ''} · {hit.issued_date or ''} · {hit.status} · "
+                f"score {hit.score:.2f}"
+            ),
             highlight=False,
             markup=False,
         )
-        console.print(f"    {hit.snippet}", highlight=False, markup=False)
+        console.print(f"    {clean(hit.snippet)}", highlight=False, markup=False)
 
 
 @app.command()

@@ -17,6 +17,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from gazette.terminal import clean
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -314,8 +316,10 @@ def digest(
             )
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(html, encoding="utf-8")
-            typer.echo(f"Subject: {content.subject}\n")
-            typer.echo(text)  # as the recipient reads it: no wrapping or markup by the terminal library
+            typer.echo(f"Subject: {clean(content.subject)}\n")
+            typer.echo(
+                clean(text)
+            )  # as the recipient reads it: no wrapping or markup by the terminal library
             err_console.print(f"HTML written to {target}", highlight=False)
             return
         if send:
