@@ -7,7 +7,7 @@ from html import escape
 import streamlit as st
 
 from dashboards import queries
-from dashboards.markup import marked_snippet
+from dashboards.markup import marked_snippet, plain
 from dashboards.ui import SqlLog, as_of_input, cursor, document_url
 from warehouse.fts import ExtensionError
 
@@ -43,10 +43,10 @@ def render() -> None:
         query = queries.search_query(text, filters)
         results = queries.run_search(con, text, query)
     except queries.SearchInputError as exc:
-        st.warning(str(exc))
+        st.warning(plain(str(exc)))
         return
     except ExtensionError as exc:
-        st.error(f"full-text search is unavailable: {exc}")
+        st.error(plain(f"full-text search is unavailable: {exc}"))
         return
     log.note(query)
     st.caption(f"{len(results)} documents")
