@@ -24,6 +24,7 @@ class Published:
 
 
 def publish(con: duckdb.DuckDBPyConnection, home: Path) -> Published:
+    """Search index, snapshot, then one Parquet export of that snapshot."""
     indexed = build_search_index(con)
-    snapshot = publish_snapshot(con, home)
+    snapshot = publish_snapshot(con, home, parquet=False)
     return Published(snapshot=snapshot, parquet_dir=export_parquet(snapshot, home), documents_indexed=indexed)
