@@ -21,6 +21,7 @@ STATUSES = ("in_force", "amended", "not_yet_in_force", "expired", "repealed")
 EVENT_KINDS = (
     "new_document",
     "new_version",
+    "reverted",
     "repealed",
     "amended",
     "expiring_soon",

@@ -24,7 +24,7 @@ CHANGE_WIDTH = 160
 # Digest groups in the order they appear, with the event kinds they collect.
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("new", ("new_document",)),
-    ("revised", ("new_version", "amended", "corrected")),
+    ("revised", ("new_version", "reverted", "amended", "corrected")),
     ("repealed", ("repealed", "superseded")),
     ("expiring", ("expiring_soon",)),
     ("expired", ("expired",)),
@@ -54,6 +54,7 @@ LABELS = {
         "kind": {
             "new_document": "新文件",
             "new_version": "新版本",
+            "reverted": "恢复旧版",
             "amended": "被修改",
             "corrected": "被更正",
             "repealed": "被废止",
@@ -99,6 +100,7 @@ LABELS = {
         "kind": {
             "new_document": "new",
             "new_version": "new version",
+            "reverted": "reverted to an earlier version",
             "amended": "amended",
             "corrected": "corrected",
             "repealed": "repealed",
@@ -284,7 +286,7 @@ def build_content(
             link=document_link(dashboard_url, document_id),
             related_title=related,
         )
-        if kind == "new_version" and version_id:
+        if kind in ("new_version", "reverted") and version_id:
             item.changes, item.more_changes, item.diff_missing = _changes(con, version_id)
         grouped.setdefault(_GROUP_OF.get(kind, "problems"), []).append(item)
     groups = [DigestGroup(key, labels["group"][key], grouped[key]) for key, _ in GROUPS if grouped.get(key)]

@@ -26,6 +26,7 @@ SUBSCRIPTION_KINDS = (*TOPIC_KINDS, "event_kind")
 EVENT_KINDS = (
     "new_document",
     "new_version",
+    "reverted",
     "amended",
     "corrected",
     "repealed",
@@ -37,6 +38,7 @@ EVENT_KINDS = (
 DEFAULT_EVENT_KINDS = (
     "new_document",
     "new_version",
+    "reverted",
     "amended",
     "corrected",
     "repealed",

@@ -1,4 +1,5 @@
-"""Versions: a new one only for a real revision, and a stored diff between consecutive ones.
+"""Versions: a new one only for a real revision, and a stored diff between consecutive ones
+(and from the version left to the one served again, when a publisher reverts).
 
 The loader calls `match_known_copies` inside its transaction, after staging an
 issue and before it creates versions and events. A staged text whose content
@@ -242,17 +243,23 @@ class DiffReport:
 
 
 def compute_revision_diffs(con: duckdb.DuckDBPyConnection) -> DiffReport:
-    """A diff for every pair of consecutive versions that has none yet (or one from an older algorithm)."""
+    """A diff for every pair of consecutive versions, and for every revert (the version left -> the
+    version served again), that has none yet (or one from an older algorithm)."""
     pairs = con.execute(
         """
         WITH ordered AS (
             SELECT document_id, version_id,
                    lag(version_id) OVER (PARTITION BY document_id ORDER BY version_number) AS previous
             FROM versions
+        ), wanted AS (
+            SELECT document_id, previous, version_id FROM ordered WHERE previous IS NOT NULL
+            UNION
+            SELECT document_id, json_extract_string(details, '$.from_version_id'), version_id FROM events
+            WHERE kind = 'reverted' AND json_extract_string(details, '$.from_version_id') IS NOT NULL
         )
-        SELECT o.document_id, o.previous, o.version_id FROM ordered o
+        SELECT o.document_id, o.previous, o.version_id FROM wanted o
         LEFT JOIN diffs f ON f.old_version_id = o.previous AND f.new_version_id = o.version_id
-        WHERE o.previous IS NOT NULL AND (f.diff_id IS NULL OR f.algorithm IS DISTINCT FROM ?)
+        WHERE f.diff_id IS NULL OR f.algorithm IS DISTINCT FROM ?
         ORDER BY o.document_id, o.version_id
         """,
         [ALGORITHM],
