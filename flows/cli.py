@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from gazette import paths
+from gazette.terminal import markup_safe
 
 console = Console()
 err_console = Console(stderr=True)
@@ -32,11 +33,14 @@ def _variables(pairs: list[str] | None) -> dict[str, str]:
 
 
 def _require_writable_home() -> None:
-    """Fail in one line before Prefect starts: it would time out on an unwritable PREFECT_HOME."""
+    """Fail in one line before Prefect starts: on an unwritable PREFECT_HOME it would time out,
+    on a damaged warehouse the flow run would end in a traceback (the line names the restore)."""
+    from warehouse.connect import WarehouseDamaged, check_not_damaged
+
     try:
-        paths.ensure_home()
-    except OSError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        check_not_damaged(paths.warehouse_path(paths.ensure_home()))
+    except (OSError, WarehouseDamaged) as exc:
+        err_console.print(f"[red]error:[/red] {markup_safe(exc)}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 

@@ -46,7 +46,10 @@ EventKindOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--event-kind",
-        help="Only these kinds: new_document, new_version, amended, repealed, expiring_soon, expired.",
+        help=(
+            "Only these kinds: new_document, new_version, reverted, amended, repealed, expiring_soon, "
+            "expired."
+        ),
     ),
 ]
 
@@ -56,20 +59,37 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-@contextmanager
-def _warehouse() -> Iterator:
-    """The main warehouse, read-write (subscribers and the outbox live there)."""
-    from gazette import paths
-    from warehouse.connect import WarehouseError, open_warehouse
+# How long a command waits for a flow's writer lock before it gives up with a one-line error.
+LOCK_WAIT_SECONDS = 10.0
 
+
+@contextmanager
+def _warehouse(holder: str = "gazette subscribers/digest command") -> Iterator:
+    """The main warehouse, read-write (subscribers and the outbox live there), under the writer lock.
+
+    Every writer takes `$GAZETTE_HOME/writer.lock` (flows.lock): a monitor started during a
+    slow `digest --send` then skips cleanly, naming this command, instead of dying on
+    DuckDB's file lock; and this command, finding a flow at work, says so in one line.
+    """
+    from flows.lock import WriterBusy, writer_lock
+    from gazette import paths
+    from warehouse.connect import WarehouseDamaged, WarehouseError, open_warehouse
+
+    home = paths.gazette_home()
     try:
-        con = open_warehouse(paths.warehouse_path())
-    except WarehouseError as exc:
-        _fail(f"{exc} (is a flow writing to it right now?)")
-    try:
-        yield con
-    finally:
-        con.close()
+        with writer_lock(home, wait_seconds=LOCK_WAIT_SECONDS, holder=holder):
+            try:
+                con = open_warehouse(paths.warehouse_path(home))
+            except WarehouseDamaged as exc:
+                _fail(str(exc))
+            except WarehouseError as exc:
+                _fail(f"{exc} (is another program writing to it right now?)")
+            try:
+                yield con
+            finally:
+                con.close()
+    except WriterBusy as exc:
+        _fail(str(exc))
 
 
 def _follows(**values: list[str] | None) -> dict[str, list[str]]:
@@ -305,7 +325,7 @@ def digest(
         settings = load_settings()
     except ConfigError as exc:
         _fail(str(exc))
-    with _warehouse() as con:
+    with _warehouse("gazette digest --send" if send else "gazette digest") as con:
         if preview:
             try:
                 content, text, html = preview_digest(con, settings, preview)

@@ -59,7 +59,8 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _copy_database(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+def copy_database(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+    """A consistent copy of the database behind `con` in the new file `target`, written by DuckDB."""
     source = con.execute("SELECT current_database()").fetchone()[0]
     alias = f"_snapshot_{uuid.uuid4().hex[:8]}"
     con.execute(f"ATTACH {_sql_string(target)} AS {alias}")
@@ -91,7 +92,7 @@ def publish_snapshot(
             con = owned
         else:
             con = con_or_path
-        _copy_database(con, temporary)
+        copy_database(con, temporary)
         _fsync(temporary)
         temporary.chmod(0o444)
         os.replace(temporary, target)
