@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from extractors.warc import cut_truncated_tail
 from flows.lock import writer_lock
 from gazette import paths
 from warehouse.connect import WarehouseError, open_warehouse
@@ -85,7 +86,11 @@ def _copy_tree(source: Path, target: Path, *, link: bool) -> int:
 
 
 def _copy_warc(source: Path, target: Path) -> int:
-    """WARC files are appended to: copied (never linked), and a longer copy is never replaced."""
+    """WARC files are appended to: copied (never linked), and a longer copy is never replaced.
+
+    A copy whose last record was cut by a killed run is cut back to its last whole record, so
+    every WARC file in a backup reads to its end with standard tools.
+    """
     copied = 0
     if not source.is_dir():
         return 0
@@ -95,6 +100,7 @@ def _copy_warc(source: Path, target: Path) -> int:
             continue
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, destination)
+        cut_truncated_tail(destination)
         copied += 1
     return copied
 
