@@ -17,6 +17,7 @@ class EventKind(StrEnum):
 
     NEW_DOCUMENT = "new_document"
     NEW_VERSION = "new_version"
+    REVERTED = "reverted"  # the publisher serves an earlier version again (migration 011)
     REPEALED = "repealed"
     AMENDED = "amended"
     CORRECTED = "corrected"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.routes import DOCUMENT_PAGE
+from dashboards.markup import plain
 from dashboards.ui import reader
 from dashboards.views import cascade, changes, document, expiring, overview, search
 
@@ -24,5 +25,5 @@ navigation = st.navigation(
         st.Page(expiring.render, title="Expiring 即将失效", url_path="expiring"),
     ]
 )
-st.sidebar.caption(f"snapshot: {reader().path}")
+st.sidebar.caption(plain(f"snapshot: {reader().path}"))
 navigation.run()

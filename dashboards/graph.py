@@ -41,8 +41,9 @@ def relation_graph(center_id: str, center_label: str, outgoing: pd.DataFrame, in
     for row in outgoing.itertuples():
         if edges >= MAX_EDGES:
             break
-        target = row.target_document_id or f"unresolved:{row.target_doc_number or row.target_title}"
-        style = "" if row.target_document_id else ', style="rounded,dashed", fontcolor="#777777"'
+        resolved = _text(row.target_document_id)
+        target = resolved or f"unresolved:{_text(row.target_doc_number) or _text(row.target_title)}"
+        style = "" if resolved else ', style="rounded,dashed", fontcolor="#777777"'
         lines.append(
             f"  {_quote(target)} [label={_node_label(row.target_doc_number, row.target_title)}{style}];"
         )
@@ -67,7 +68,10 @@ def relation_graph(center_id: str, center_label: str, outgoing: pd.DataFrame, in
     return "\n".join(lines)
 
 
+def _text(value: object) -> str:
+    """A column value as text: "" for NULL, which pandas gives as None or NaN (NaN is truthy)."""
+    return value if isinstance(value, str) else ""
+
+
 def _node_label(number: object, title: object) -> str:
-    number = number if isinstance(number, str) and number else None
-    title = title if isinstance(title, str) else ""
-    return _quote(_label(number, title))
+    return _quote(_label(_text(number) or None, _text(title)))

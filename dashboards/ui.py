@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import queries
+from dashboards.markup import plain
 from dashboards.queries import Query
 from dashboards.snapshot import SnapshotReader, default_snapshot_path
 
@@ -29,7 +30,7 @@ def cursor() -> duckdb.DuckDBPyConnection:
     try:
         return reader().cursor()
     except Exception as exc:  # a missing or unreadable snapshot is the user's next step, not a traceback
-        st.error(str(exc).splitlines()[0])
+        st.error(plain(str(exc).splitlines()[0]))
         st.stop()
         raise
 
@@ -60,3 +61,12 @@ def as_of_input(label: str = "status on", key: str = "as_of") -> date:
     return st.date_input(
         label, value=date.today(), key=key, min_value=date(1949, 10, 1), max_value=date(2100, 12, 31)
     )
+
+
+def int_param(name: str, default: int) -> int:
+    """An integer from the address bar; anything else there (`?new=abc`) means the default."""
+    value = st.query_params.get(name)
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default

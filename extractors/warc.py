@@ -10,14 +10,23 @@ Files are per day, `gazette-YYYYMMDD.warc.gz`, appended to record by record (eac
 is its own gzip member, as the format intends). An exclusive `flock` around each append
 keeps records whole when threads or processes of one machine write at once, and gives
 each record an exact offset.
+
+A process killed in the middle of an append (SIGKILL, power loss) leaves a truncated gzip
+member at the end of the file: warcio and every sequential reader stop there, so every
+later record of the day would be unreadable to standard tools. Before its first append to
+a file, a process therefore checks it and cuts a truncated tail back to the end of the
+last whole record (`cut_truncated_tail`). The cut record was never indexed: the index
+row is written only after an append returns.
 """
 
 from __future__ import annotations
 
 import fcntl
 import io
+import logging
 import os
 import threading
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +40,9 @@ from warcio.warcwriter import WARCWriter
 from core.errors import FetchError
 
 SOFTWARE = "gazette-monitor (warcio)"
+_CHUNK = 1024 * 1024
+
+log = logging.getLogger(__name__)
 
 
 class WarcError(FetchError):
@@ -56,12 +68,70 @@ class WarcLocation:
         }
 
 
+def whole_records_end(stream: BinaryIO) -> int:
+    """Offset just past the last complete gzip member, reading `stream` from its start.
+
+    Members are decompressed and the output thrown away, a megabyte at a time, so a day's
+    file of any size is checked in constant memory.
+    """
+    stream.seek(0)
+    end = position = 0
+    member = None
+    while chunk := stream.read(_CHUNK):
+        data = chunk
+        while data:
+            if member is None:
+                member = zlib.decompressobj(wbits=31)  # one gzip member
+            try:
+                member.decompress(data)
+            except zlib.error:
+                return end
+            if member.eof:
+                used = len(data) - len(member.unused_data)
+                position += used
+                end = position
+                data = member.unused_data
+                member = None
+            else:
+                position += len(data)
+                data = b""
+    return end
+
+
+def cut_truncated_tail(path: Path) -> int:
+    """Cut `path` back to the end of its last whole record; return how many bytes were cut.
+
+    Takes the file's flock, so it never cuts a record another process is appending.
+    """
+    with open(path, "r+b") as stream:
+        fcntl.flock(stream, fcntl.LOCK_EX)
+        try:
+            return _cut_locked(stream.fileno(), path)
+        finally:
+            fcntl.flock(stream, fcntl.LOCK_UN)
+
+
+def _cut_locked(fd: int, path: Path) -> int:
+    """The cut itself, by a caller that holds the file's flock on `fd`."""
+    with open(path, "rb") as reader:
+        end = whole_records_end(reader)
+    size = os.fstat(fd).st_size
+    if end == size:
+        return 0
+    os.ftruncate(fd, end)
+    os.fsync(fd)
+    log.warning("%s: cut a truncated record (%d bytes) after offset %d", path.name, size - end, end)
+    return size - end
+
+
 class WarcArchive:
     """Appends response records to the day's WARC file under `directory`."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
         self._lock = threading.Lock()
+        self._checked: set[str] = set()  # files this process has checked for a truncated tail
+        self.cut: dict[str, int] = {}  # bytes cut from each file's tail, for the run's report
 
     def file_for(self, moment: datetime) -> Path:
         return self.directory / f"gazette-{moment.astimezone(UTC):%Y%m%d}.warc.gz"
@@ -90,6 +160,11 @@ class WarcArchive:
             with self._lock, open(path, "ab") as out:
                 fcntl.flock(out, fcntl.LOCK_EX)
                 try:
+                    if path.name not in self._checked:  # first append of this process to the file
+                        cut = _cut_locked(out.fileno(), path)
+                        if cut:
+                            self.cut[path.name] = cut
+                        self._checked.add(path.name)
                     offset = out.seek(0, os.SEEK_END)
                     writer = WARCWriter(out, gzip=True)
                     if offset == 0:

@@ -18,6 +18,7 @@ from core.console import make_console
 from core.errors import GazetteError
 from pipeline.report import result_lines
 from pipeline.run import RunFailed
+from warehouse.connect import WarehouseDamaged, check_not_damaged
 
 console = make_console()
 err_console = make_console(stderr=True)
@@ -35,10 +36,12 @@ def _variables(pairs: list[str] | None) -> dict[str, str]:
 
 
 def _require_writable_home() -> None:
-    """Fail in one line before Prefect starts: it would time out on an unwritable PREFECT_HOME."""
+    """Fail in one line before Prefect starts: on an unwritable PREFECT_HOME it would time out,
+    on a damaged warehouse the flow run would end in a traceback (the line names the restore)."""
+
     try:
-        paths.ensure_home()
-    except OSError as exc:
+        check_not_damaged(paths.warehouse_path(paths.ensure_home()))
+    except (OSError, WarehouseDamaged) as exc:
         err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from core import paths
 from core.console import make_console
+from core.terminal import clean, markup_safe
 
 if TYPE_CHECKING:
     from extractors.pipeline import ExtractionResult
@@ -50,7 +51,7 @@ class OutputFormat(StrEnum):
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    err_console.print(f"[red]error:[/red] {markup_safe(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -118,7 +119,7 @@ def extract(
             result = extract_file(path)
         except (ExtractionError, OSError) as exc:
             failed += 1
-            err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            err_console.print(f"[red]error:[/red] {markup_safe(exc)}", highlight=False, soft_wrap=True)
             continue
         for page in (document for document in result.documents if not document.is_official):
             err_console.print(
@@ -142,7 +143,9 @@ def extract(
 
 def _print_documents_table(path: Path, result: ExtractionResult) -> None:
     gaps = f", {len(result.pages_without_text)} without text" if result.pages_without_text else ""
-    console.print(f"[bold]{path.name}[/bold]: {result.format}, {result.page_count} page(s){gaps}")
+    console.print(
+        f"[bold]{markup_safe(path.name)}[/bold]: {result.format}, {result.page_count} page(s){gaps}"
+    )
     widths = (6, 30, 10, 4)
     console.print(_row(("page", "doc_number", "issued", "type", "title"), widths), highlight=False)
     for document in (document for document in result.documents if document.is_official):
@@ -150,9 +153,10 @@ def _print_documents_table(path: Path, result: ExtractionResult) -> None:
         if document.end_page and document.end_page != document.start_page:
             pages += f"–{document.end_page}"
         cells = (pages, document.doc_number or "—", document.issued_date or "—", document.doc_type or "")
-        console.print(_row((*cells, document.title), widths), highlight=False, markup=False)
+        row = _row(tuple(clean(cell).replace("\n", " ") for cell in (*cells, document.title)), widths)
+        console.print(row, highlight=False, markup=False)
     for problem in result.problems:
-        console.print(f"  note: {problem}", highlight=False)
+        console.print(f"  note: {clean(problem)}", highlight=False, markup=False)
 
 
 def _row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
@@ -183,18 +187,20 @@ def search(
     except (WarehouseError, SearchError) as exc:
         _fail(f"{exc} — run `gazette demo` (or a monitor run) first")
     if not hits:
-        console.print(f"no document matches {query!r}")
+        console.print(f"no document matches {clean(query)!r}", markup=False)
         return
     for rank, hit in enumerate(hits, start=1):
         number = hit.doc_number or "（无文号）"
-        console.print(f"[bold]{rank:>2}. {hit.title}[/bold]", highlight=False)
+        console.print(f"[bold]{rank:>2}. {markup_safe(hit.title)}[/bold]", highlight=False)
         console.print(
-            f"    {number} · {hit.issuer or ''} · {hit.issued_date or ''} · {hit.status} · "
-            f"score {hit.score:.2f}",
+            clean(
+                f"    {number} · {hit.issuer or ''} · {hit.issued_date or ''} · {hit.status} · "
+                f"score {hit.score:.2f}"
+            ),
             highlight=False,
             markup=False,
         )
-        console.print(f"    {hit.snippet}", highlight=False, markup=False)
+        console.print(f"    {clean(hit.snippet)}", highlight=False, markup=False)
 
 
 @app.command()
@@ -210,6 +216,51 @@ def demo(
         console.print("stopped")
     except OSError as exc:
         _fail(str(exc))
+
+
+@app.command("backup")
+def backup_command(
+    destination: Annotated[Path, typer.Argument(help="A new (or empty) directory to write the backup into.")],
+) -> None:
+    """Back up the data directory: warehouse (with subscribers and outbox), raw/, warc/, config.
+
+    Taken under the writer lock, so a flow never writes meanwhile. Put it on another disk.
+    """
+    from gazette.backup import BackupError, backup
+    from warehouse.connect import WarehouseError
+    from warehouse.lock import WriterBusy
+
+    try:
+        report = backup(paths.gazette_home(), destination.resolve())
+    except (BackupError, WarehouseError, WriterBusy, OSError) as exc:
+        _fail(str(exc))
+    counts = report.counts
+    console.print(
+        f"backup written to {markup_safe(report.directory)}: {counts['documents']} documents, "
+        f"{counts['events']} events, {counts['subscribers']} subscribers, {counts['outbox']} outbox rows, "
+        f"{report.raw_files} raw files, {report.warc_files} WARC files",
+        highlight=False,
+    )
+
+
+@app.command("restore")
+def restore_command(
+    backup_dir: Annotated[Path, typer.Argument(help="A directory written by `gazette backup`.")],
+) -> None:
+    """Restore the data directory from a backup; the warehouse it replaces is kept beside it."""
+    from gazette.backup import BackupError, restore
+    from warehouse.lock import WriterBusy
+
+    try:
+        report = restore(paths.gazette_home(), backup_dir.resolve())
+    except (BackupError, WriterBusy, OSError) as exc:
+        _fail(str(exc))
+    console.print(
+        f"restored from {markup_safe(report.directory)}: {report.counts['documents']} documents, "
+        f"{report.counts['events']} events, {report.counts['subscribers']} subscribers; "
+        f"{report.raw_files} raw and {report.warc_files} WARC files put back; snapshot published",
+        highlight=False,
+    )
 
 
 @replica_app.command("build")

@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from core.console import make_console
+from core.terminal import clean
 from core.vocabulary import EventKind, Frequency
 
 console = make_console()
@@ -52,24 +53,41 @@ EventKindOpt = Annotated[
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
-@contextmanager
-def _warehouse() -> Iterator:
-    """The main warehouse, read-write (subscribers and the outbox live there)."""
-    from core import paths
-    from warehouse.connect import WarehouseError, open_warehouse
+# How long a command waits for a flow's writer lock before it gives up with a one-line error.
+LOCK_WAIT_SECONDS = 10.0
 
+
+@contextmanager
+def _warehouse(holder: str = "gazette subscribers/digest command") -> Iterator:
+    """The main warehouse, read-write (subscribers and the outbox live there), under the writer lock.
+
+    Every writer takes `$GAZETTE_HOME/writer.lock` (warehouse.lock): a monitor started during a
+    slow `digest --send` then skips cleanly, naming this command, instead of dying on
+    DuckDB's file lock; and this command, finding a flow at work, says so in one line.
+    """
+    from core import paths
+    from warehouse.connect import WarehouseDamaged, WarehouseError, open_warehouse
+    from warehouse.lock import WriterBusy, writer_lock
+
+    home = paths.gazette_home()
     try:
-        con = open_warehouse(paths.warehouse_path())
-    except WarehouseError as exc:
-        _fail(f"{exc} (is a flow writing to it right now?)")
-    try:
-        yield con
-    finally:
-        con.close()
+        with writer_lock(home, wait_seconds=LOCK_WAIT_SECONDS, holder=holder):
+            try:
+                con = open_warehouse(paths.warehouse_path(home))
+            except WarehouseDamaged as exc:
+                _fail(str(exc))
+            except WarehouseError as exc:
+                _fail(f"{exc} (is another program writing to it right now?)")
+            try:
+                yield con
+            finally:
+                con.close()
+    except WriterBusy as exc:
+        _fail(str(exc))
 
 
 def _follows(**values: list[str] | None) -> dict[str, list[str]]:
@@ -308,7 +326,7 @@ def digest(
         settings = load_settings()
     except ConfigError as exc:
         _fail(str(exc))
-    with _warehouse() as con:
+    with _warehouse("gazette digest --send" if send else "gazette digest") as con:
         if preview:
             try:
                 content, text, html = preview_digest(con, settings, preview)
@@ -319,8 +337,10 @@ def digest(
             )
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(html, encoding="utf-8")
-            typer.echo(f"Subject: {content.subject}\n")
-            typer.echo(text)  # as the recipient reads it: no wrapping or markup by the terminal library
+            typer.echo(f"Subject: {clean(content.subject)}\n")
+            typer.echo(
+                clean(text)
+            )  # as the recipient reads it: no wrapping or markup by the terminal library
             err_console.print(f"HTML written to {target}", highlight=False)
             return
         if send:

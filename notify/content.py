@@ -30,7 +30,7 @@ CHANGE_WIDTH = 160
 # Every EventKind belongs to exactly one group (tests/test_vocabulary.py checks it).
 GROUPS: tuple[tuple[str, tuple[EventKind, ...]], ...] = (
     ("new", (EventKind.NEW_DOCUMENT,)),
-    ("revised", (EventKind.NEW_VERSION, EventKind.AMENDED, EventKind.CORRECTED)),
+    ("revised", (EventKind.NEW_VERSION, EventKind.REVERTED, EventKind.AMENDED, EventKind.CORRECTED)),
     ("repealed", (EventKind.REPEALED,)),
     ("expiring", (EventKind.EXPIRING_SOON,)),
     ("expired", (EventKind.EXPIRED,)),
@@ -61,6 +61,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "kind": {
             "new_document": "新文件",
             "new_version": "新版本",
+            "reverted": "恢复旧版",
             "amended": "被修改",
             "corrected": "被更正",
             "repealed": "被废止",
@@ -106,6 +107,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "kind": {
             "new_document": "new",
             "new_version": "new version",
+            "reverted": "reverted to an earlier version",
             "amended": "amended",
             "corrected": "corrected",
             "repealed": "repealed",
@@ -302,7 +304,7 @@ def build_content(
             source_link=source_link(url),
             related_title=related,
         )
-        if kind == "new_version" and version_id:
+        if kind in ("new_version", "reverted") and version_id:
             item.changes, item.more_changes, item.diff_missing = _changes(con, version_id)
         grouped.setdefault(_GROUP_OF.get(kind, "problems"), []).append(item)
     groups = [DigestGroup(key, labels["group"][key], grouped[key]) for key, _ in GROUPS if grouped.get(key)]

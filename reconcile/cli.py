@@ -15,6 +15,7 @@ import typer
 
 from core.console import make_console
 from core.errors import UserInputError
+from core.terminal import clean, markup_safe
 from reconcile.diff import Diff, Hunk, diff_texts
 from reconcile.render_diff import DiffHeader, render_html, render_text
 from warehouse.connect import scalar
@@ -121,16 +122,18 @@ def register(app: typer.Typer) -> None:
         try:
             con = open_warehouse(target, read_only=True)
         except WarehouseError as exc:
-            err_console.print(f"[red]error:[/red] {exc} — run `gazette demo` (or a monitor run) first")
+            err_console.print(
+                f"[red]error:[/red] {markup_safe(exc)} — run `gazette demo` (or a monitor run) first"
+            )
             raise typer.Exit(1) from None
         try:
             header, hunks = load_diff(con, doc, from_version, to_version)
         except (DiffLookupError, DocumentLookupError, duckdb.Error) as exc:
-            err_console.print(f"[red]error:[/red] {str(exc).splitlines()[0]}", soft_wrap=True)
+            err_console.print(f"[red]error:[/red] {markup_safe(str(exc).splitlines()[0])}", soft_wrap=True)
             raise typer.Exit(1) from None
         finally:
             con.close()
-        console.print(render_text(header, hunks), markup=False, end="", soft_wrap=True)
+        console.print(clean(render_text(header, hunks)), markup=False, end="", soft_wrap=True)
         if html is not None:
             try:
                 html.write_text(render_html(header, hunks), encoding="utf-8")

@@ -16,6 +16,7 @@ import typer
 
 from core import paths
 from core.console import make_console
+from core.terminal import clean, markup_safe
 
 err_console = make_console(stderr=True, highlight=False)
 
@@ -28,7 +29,7 @@ DbOption = Annotated[
 
 
 def _fail(message: str) -> None:
-    err_console.print(f"[red]error:[/red] {message}", soft_wrap=True)
+    err_console.print(f"[red]error:[/red] {markup_safe(message)}", soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -63,7 +64,7 @@ def cascade(doc: DocArgument, db: DbOption = None) -> None:
 
     con = _open(db)
     try:
-        typer.echo(render_text(cascade_for(con, _find(con, doc))))
+        typer.echo(clean(render_text(cascade_for(con, _find(con, doc)))))
     finally:
         con.close()
 
@@ -108,7 +109,7 @@ def status(
         lines.append(f"{found.status} by: {_name(found.caused_by)}")
     if found.corrected_by:
         lines.append(f"corrected by: {_name(found.corrected_by)}")
-    typer.echo("\n".join(lines))
+    typer.echo(clean("\n".join(lines)))
 
 
 def register(app: typer.Typer) -> None:

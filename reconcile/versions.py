@@ -1,4 +1,5 @@
-"""Versions: the stored diff between consecutive versions of a document.
+"""Versions: the stored diff between consecutive versions of a document (and from the version left to
+the one served again, when a publisher reverts).
 
 Whether a text is a new version at all is decided earlier, by the loader's noise
 rule (warehouse.copies): by the time reconcile runs, every version is a real revision.
@@ -69,17 +70,23 @@ class DiffReport:
 
 
 def compute_revision_diffs(con: duckdb.DuckDBPyConnection) -> DiffReport:
-    """A diff for every pair of consecutive versions that has none yet (or one from an older algorithm)."""
+    """A diff for every pair of consecutive versions, and for every revert (the version left -> the
+    version served again), that has none yet (or one from an older algorithm)."""
     pairs = con.execute(
         """
         WITH ordered AS (
             SELECT document_id, version_id,
                    lag(version_id) OVER (PARTITION BY document_id ORDER BY version_number) AS previous
             FROM versions
+        ), wanted AS (
+            SELECT document_id, previous, version_id FROM ordered WHERE previous IS NOT NULL
+            UNION
+            SELECT document_id, json_extract_string(details, '$.from_version_id'), version_id FROM events
+            WHERE kind = 'reverted' AND json_extract_string(details, '$.from_version_id') IS NOT NULL
         )
-        SELECT o.document_id, o.previous, o.version_id FROM ordered o
+        SELECT o.document_id, o.previous, o.version_id FROM wanted o
         LEFT JOIN diffs f ON f.old_version_id = o.previous AND f.new_version_id = o.version_id
-        WHERE o.previous IS NOT NULL AND (f.diff_id IS NULL OR f.algorithm IS DISTINCT FROM ?)
+        WHERE f.diff_id IS NULL OR f.algorithm IS DISTINCT FROM ?
         ORDER BY o.document_id, o.version_id
         """,
         [ALGORITHM],

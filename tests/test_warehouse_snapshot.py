@@ -6,7 +6,8 @@ import os
 import stat
 import subprocess
 import sys
-from datetime import date
+import time
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -15,7 +16,14 @@ import sample_loads as samples
 
 from warehouse.connect import WarehouseError, open_warehouse
 from warehouse.load import load_issue
-from warehouse.snapshot import publish_snapshot, snapshot_path
+from warehouse.publish import publish
+from warehouse.snapshot import (
+    KEEP_PARQUET_EXPORTS,
+    MIN_PARQUET_EXPORT_AGE,
+    prune_parquet_exports,
+    publish_snapshot,
+    snapshot_path,
+)
 
 TODAY = date(2024, 2, 20)
 
@@ -97,15 +105,69 @@ def test_a_reader_uses_the_snapshot_while_another_process_holds_the_writer(tmp_p
         writer.wait(timeout=30)
 
 
-def test_publishing_from_a_path_and_again_keeps_two_parquet_exports_at_most(tmp_path: Path) -> None:
+def _publish_in(zone: str, main: Path, home: Path, monkeypatch) -> Path:
+    """Publish as a run whose local time zone is `zone` would; return the export `parquet` points at."""
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        publish_snapshot(main, home)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    return (home / "parquet").resolve()
+
+
+def test_exports_are_named_in_utc_in_sequence_whatever_the_runs_time_zone(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Issue 17, item 6: named by local time, an export made at UTC-8 after two at UTC+8 sorted
+    first and was pruned at once: `parquet` pointed at a deleted folder."""
     main = tmp_path / "warehouse.duckdb"
     con = open_warehouse(main)
     load_issue(con, *samples.issue_2024_02(), today=TODAY)
     con.close()
-    for _ in range(3):
+    made = [
+        _publish_in(zone, main, tmp_path, monkeypatch)
+        for zone in ("Asia/Shanghai", "Asia/Shanghai", "America/Los_Angeles")
+    ]
+    assert [folder.name[:7] for folder in made] == ["000001-", "000002-", "000003-"]
+    assert all(folder.name.endswith("Z") for folder in made)
+    current = (tmp_path / "parquet").resolve()
+    assert current == made[-1] and current.exists()
+    assert duckdb.sql(f"SELECT count(*) FROM '{current}/documents/*.parquet'").fetchone() == (4,)
+    assert made[-2].exists()  # the previous export: a slow reader may still be reading it
+
+
+def test_pruning_goes_by_count_and_age_and_spares_the_current_and_previous_export(tmp_path: Path) -> None:
+    main = tmp_path / "warehouse.duckdb"
+    con = open_warehouse(main)
+    load_issue(con, *samples.issue_2024_02(), today=TODAY)
+    con.close()
+    for _ in range(KEEP_PARQUET_EXPORTS + 2):
         publish_snapshot(main, tmp_path)
+    folders = sorted((tmp_path / "parquet-exports").iterdir())
+    assert len(folders) == KEEP_PARQUET_EXPORTS + 2  # all younger than MIN_PARQUET_EXPORT_AGE
+    later = datetime.now(UTC) + MIN_PARQUET_EXPORT_AGE + timedelta(minutes=1)
+    # even when told to spare only an old one, the newest KEEP stay; older ones go unless spared
+    removed = prune_parquet_exports(tmp_path, {folders[0]}, now=later)
+    assert removed == [folders[1]]
+    assert sorted((tmp_path / "parquet-exports").iterdir()) == [folders[0], *folders[2:]]
+    assert prune_parquet_exports(tmp_path, set(), now=later) == [folders[0]]
+
+
+def test_one_publish_is_one_export_and_the_previous_one_survives_the_next(tmp_path: Path) -> None:
+    """Issue 17, item 6: every publish exported twice and deleted the export kept for a slow reader."""
+    con = open_warehouse(tmp_path / "warehouse.duckdb")
+    try:
+        load_issue(con, *samples.issue_2024_02(), today=TODAY)
+        publish(con, tmp_path)
+        assert len(list((tmp_path / "parquet-exports").iterdir())) == 1
+        first = (tmp_path / "parquet").resolve()
+        publish(con, tmp_path)
+    finally:
+        con.close()
     assert len(list((tmp_path / "parquet-exports").iterdir())) == 2
-    assert (tmp_path / "parquet").resolve().parent == (tmp_path / "parquet-exports").resolve()
+    assert first.exists() and (tmp_path / "parquet").resolve() != first
 
 
 def _with_subscriber(con: duckdb.DuckDBPyConnection) -> None:

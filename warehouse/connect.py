@@ -17,11 +17,42 @@ from core.errors import WarehouseError
 from warehouse.migrate import migrate
 
 WAREHOUSE_FILE = "warehouse.duckdb"
+# What DuckDB says when the file itself is damaged (as opposed to locked or missing).
+_DAMAGE_SIGNS = ("Corrupt database file", "not a valid DuckDB database", "Could not read enough bytes")
+RESTORE_HINT = "restore the last backup with `gazette restore BACKUP_DIR` (docs/operations.md)"
+
+
+class WarehouseDamaged(WarehouseError):
+    """The warehouse file is damaged: the message names the restore command."""
 
 
 def default_warehouse_path(home: Path) -> Path:
     """`$GAZETTE_HOME/warehouse.duckdb` for the home the caller resolved."""
     return Path(home) / WAREHOUSE_FILE
+
+
+def _open_error(target: Path, exc: duckdb.IOException) -> WarehouseError:
+    first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if any(sign in first_line for sign in _DAMAGE_SIGNS):
+        return WarehouseDamaged(f"the warehouse {target} is damaged ({first_line[:120]}); {RESTORE_HINT}")
+    return WarehouseError(f"cannot open {target}: {first_line}")
+
+
+def check_not_damaged(path: Path | str) -> None:
+    """Raise WarehouseDamaged when the file at `path` is damaged; a missing or locked file is fine here.
+
+    Commands call it before starting a flow, so that a damaged warehouse is one line naming
+    the restore command instead of a flow run's traceback.
+    """
+    target = Path(path)
+    if not target.exists():
+        return
+    try:
+        duckdb.connect(str(target), read_only=True).close()
+    except duckdb.IOException as exc:
+        error = _open_error(target, exc)
+        if isinstance(error, WarehouseDamaged):
+            raise error from exc
 
 
 def open_warehouse(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -38,7 +69,7 @@ def open_warehouse(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPy
     try:
         con = duckdb.connect(str(target), read_only=read_only)
     except duckdb.IOException as exc:
-        raise WarehouseError(f"cannot open {target}: {str(exc).splitlines()[0]}") from exc
+        raise _open_error(target, exc) from exc
     if not read_only:
         try:
             migrate(con)

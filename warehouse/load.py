@@ -16,6 +16,12 @@ Why it is shaped this way:
   sha256, the load returns before staging anything.
 - Bulk: the issue is staged as Arrow tables (`warehouse.staging`) and moved
   with a handful of set-based statements, whatever the number of documents.
+- Only plausible bodies: a body cut short, a login or firewall page, or a document
+  far shorter than this publication's last copy is quarantined (`warehouse.quarantine`):
+  the load fails with the reason and writes nothing.
+- The current version is what the publisher serves now: the version seen in the
+  newest publication that shows the document, so a publisher going back to an earlier
+  text makes that text current again, with a `reverted` event.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from extractors.model import Document, Page
 from warehouse.connect import scalar
 from warehouse.copies import match_known_copies
 from warehouse.events import append_events, link_events_sql
+from warehouse.quarantine import body_problem, shrink_problem
 from warehouse.records import FetchedFile, IssueRecord
 from warehouse.staging import stage
 
@@ -48,11 +55,23 @@ StageHook = Callable[[str], None]
 # much WAL, and committed data not yet checkpointed stays in DuckDB's buffer pool (spillable).
 CHECKPOINT_THRESHOLD = "1GB"
 
-_TEMP_TABLES = ("_staged", "_new_documents", "_new_versions", "_resolved", "_new_events", "_touched")
+_TEMP_TABLES = (
+    "_staged",
+    "_new_documents",
+    "_new_versions",
+    "_resolved",
+    "_new_events",
+    "_touched",
+    "_reverts",
+)
 
 
 class LoadError(WarehouseError):
     """An issue could not be loaded; nothing of it was written."""
+
+
+class QuarantineError(LoadError):
+    """The fetched body is not plausibly the publication (cut short, a login page ...): not loaded."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +148,9 @@ def load_issue(
     _validate(issue, fetched_file)
     if not force and already_loaded(con, issue.issue_id, fetched_file.sha256):
         return LoadResult(issue_id=issue.issue_id, unchanged=True)
+    problem = body_problem(fetched_file.storage_path, fetched_file.content_type)
+    if problem:
+        raise QuarantineError(f"quarantined, not loaded: {problem}")
     # Issue 13: a page that holds no official document (news, a guide, an interpretation) is
     # recorded as seen (its file with the page's kind in `extra`, its page, the issue row) but
     # creates no document.
@@ -252,6 +274,9 @@ def _load_in_transaction(
     report("copies")
     if _may_hold_copies(con):
         match_known_copies(con, issue.issue_id, sha)
+    shrunk = shrink_problem(con, issue.issue_id)
+    if shrunk:
+        raise QuarantineError(f"quarantined, not loaded: {shrunk}")
 
     report("documents")
     con.execute(
@@ -368,12 +393,7 @@ def _load_in_transaction(
         """,
     )
 
-    report("documents_update")
-    _refresh_touched_documents(con, as_of)
-
-    report("events")
-    events_new = _record_events(con, issue, sha, published, flow_run_id)
-
+    # The issue row first: which file each publication shows now decides the current versions.
     report("issue")
     con.execute(
         """
@@ -401,6 +421,12 @@ def _load_in_transaction(
             sha,
         ],
     )
+    report("documents_update")
+    _refresh_touched_documents(con, as_of)
+
+    report("events")
+    events_new = _record_events(con, issue, sha, published, flow_run_id)
+
     for name in _TEMP_TABLES:
         con.execute(f"DROP TABLE IF EXISTS {name}")
     return {
@@ -459,11 +485,13 @@ def _update_if_any(
 
 
 def _refresh_touched_documents(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
-    """Dates, version numbering, latest version and status of the documents this load touched.
+    """Dates, version numbering, current version and status of the documents this load touched.
 
     Versions are numbered by when they were first published, not by when the
     warehouse happened to load them: a backfilled older issue slots its text in
-    before the newer one.
+    before the newer one. The current version is the one the newest publication
+    shows (not the highest number): when a publisher goes back to an earlier text,
+    that text is current again, and `_reverts` holds the change for its event.
     """
     con.execute(
         """
@@ -510,14 +538,31 @@ def _refresh_touched_documents(con: duckdb.DuckDBPyConnection, as_of: date) -> N
         FROM _version_numbers c WHERE versions.version_id = c.version_id
         """,
     )
-    _update_if_any(
-        con,
-        "_document_changes",
+    con.execute(
         """
-        WITH x AS (
-            SELECT document_id, arg_max(version_id, version_number) AS latest_version_id,
-                   count(*) AS version_count, min(first_published_date) AS first_published_date
-            FROM versions WHERE document_id IN (SELECT document_id FROM _touched) GROUP BY document_id
+        CREATE TEMP TABLE _document_changes AS
+        WITH seen AS (
+            -- the version each document shows in the newest publication that shows it: the
+            -- publication's current file first, then its date, then when it was loaded last
+            SELECT s.document_id, s.version_id
+            FROM sightings s
+            JOIN issues i ON i.issue_id = s.issue_id
+            JOIN versions v ON v.version_id = s.version_id
+            WHERE s.document_id IN (SELECT document_id FROM _touched)
+            QUALIFY row_number() OVER (
+                PARTITION BY s.document_id
+                ORDER BY s.file_sha256 = i.loaded_file_sha256 DESC, i.published_date DESC NULLS LAST,
+                         CASE WHEN s.file_sha256 = i.loaded_file_sha256 THEN i.loaded_at ELSE s.loaded_at END
+                             DESC,
+                         v.version_number DESC, s.position DESC
+            ) = 1
+        ), x AS (
+            SELECT v.document_id,
+                   coalesce(any_value(seen.version_id), arg_max(v.version_id, v.version_number))
+                       AS latest_version_id,
+                   count(*) AS version_count, min(v.first_published_date) AS first_published_date
+            FROM versions v LEFT JOIN seen ON seen.document_id = v.document_id
+            WHERE v.document_id IN (SELECT document_id FROM _touched) GROUP BY v.document_id
         ), f AS (
             SELECT * FROM _staged QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY position) = 1
         ), st AS (
@@ -567,7 +612,21 @@ def _refresh_touched_documents(con: duckdb.DuckDBPyConnection, as_of: date) -> N
                OR (d.doc_number_year IS NULL AND f.doc_number_year IS NOT NULL)
                OR (d.doc_number_serial IS NULL AND f.doc_number_serial IS NOT NULL)))
         """,
+        [as_of],
+    )
+    # A current version that was already known is the publisher going back to an earlier text.
+    con.execute(
         """
+        CREATE TEMP TABLE _reverts AS
+        SELECT c.document_id, d.latest_version_id AS from_version_id, c.latest_version_id AS to_version_id
+        FROM _document_changes c JOIN documents d ON d.document_id = c.document_id
+        WHERE d.latest_version_id IS NOT NULL AND d.latest_version_id <> c.latest_version_id
+          AND c.latest_version_id NOT IN (SELECT version_id FROM _new_versions)
+        """
+    )
+    if _count(con, "SELECT count(*) FROM _document_changes"):
+        con.execute(
+            """
         UPDATE documents
         SET latest_version_id = c.latest_version_id, version_count = c.version_count,
             first_published_date = c.first_published_date,
@@ -577,9 +636,9 @@ def _refresh_touched_documents(con: duckdb.DuckDBPyConnection, as_of: date) -> N
             publication_note = c.publication_note, is_public = c.is_public,
             status = c.status, status_as_of = c.as_of, updated_at = now() AT TIME ZONE 'UTC'
         FROM _document_changes c WHERE documents.document_id = c.document_id
-        """,
-        [as_of],
-    )
+        """
+        )
+    con.execute("DROP TABLE _document_changes")
 
 
 def _record_events(
@@ -616,6 +675,20 @@ def _record_events(
         JOIN versions vv ON vv.version_id = v.version_id
         JOIN documents d ON d.document_id = v.document_id
         WHERE v.version_id NOT IN (SELECT version_id FROM _new_documents)
+        UNION ALL
+        SELECT 'reverted:' || r.document_id || ':' || r.from_version_id || '->' || r.to_version_id
+                   || ':' || $sha,
+               'reverted', r.document_id, r.to_version_id, NULL, $issue_id, $source_id, $published,
+               '恢复旧版：' || d.title || coalesce('（' || d.doc_number || '）', '')
+                   || ' 第' || fv.version_number || '版 → 第' || tv.version_number || '版',
+               json_object('from_version_id', r.from_version_id, 'from_version_number', fv.version_number,
+                           'version_number', tv.version_number,
+                           'diff_id', r.from_version_id || '->' || r.to_version_id),
+               2, lpad('0', 9, '0')
+        FROM _reverts r
+        JOIN documents d ON d.document_id = r.document_id
+        JOIN versions fv ON fv.version_id = r.from_version_id
+        JOIN versions tv ON tv.version_id = r.to_version_id
         UNION ALL
         SELECT event_key, kind, document_id, version_id, related_document_id, $issue_id, $source_id,
                occurred_on, summary, details, 3, sort_key

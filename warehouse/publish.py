@@ -24,7 +24,7 @@ class Published:
 
 
 def publish(con: duckdb.DuckDBPyConnection, home: Path, run_id: str | None = None) -> Published:
-    """Search index, snapshot (showing `run_id`, the publishing run, completed) and Parquet."""
+    """Search index, snapshot (showing `run_id`, the publishing run, completed), then one Parquet export."""
     indexed = build_search_index(con)
-    snapshot = publish_snapshot(con, home, run_id)
+    snapshot = publish_snapshot(con, home, run_id, parquet=False)
     return Published(snapshot=snapshot, parquet_dir=export_parquet(snapshot, home), documents_indexed=indexed)

@@ -9,7 +9,10 @@ one, never half of one; a reader that has the old file open keeps reading it.
 
 The Parquet export is made from the new snapshot (not the live file), so it
 is the same state; it is written into a fresh folder and then a symlink
-`$HOME/parquet` is swapped to it, atomically as well.
+`$HOME/parquet` is swapped to it, atomically as well. Export folders are named
+`<sequence>-<UTC time>`: the sequence orders them whatever the clock or time zone
+of the run that made them, and pruning (by count and by age) never removes the
+current export nor the one it replaced, which a slow reader may still be reading.
 
 Readers are analysts, not the people the digests go to: the subscribers' tables
 (`PRIVATE_TABLES`) are never copied. The copy is made schema first, then table by
@@ -23,10 +26,10 @@ publish removes every such leftover whose process is gone.
 from __future__ import annotations
 
 import os
+import re
 import shutil
-import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -37,7 +40,12 @@ from warehouse.runs import complete_in_copy
 SNAPSHOT_DIR = "snapshot"
 SNAPSHOT_FILE = "warehouse.duckdb"
 PARQUET_LINK = "parquet"
-_KEEP_PARQUET_EXPORTS = 2  # the current one and the one a slow reader may still be reading
+PARQUET_EXPORTS = "parquet-exports"
+# Pruning: an export goes when it is neither the current one nor the one it replaced, is not
+# among the newest KEEP, and is older than MIN_AGE (a reader that opened it has had that long).
+KEEP_PARQUET_EXPORTS = 3
+MIN_PARQUET_EXPORT_AGE = timedelta(hours=1)
+_EXPORT_NAME = re.compile(r"^(\d{6})-(\d{8}T\d{6}Z)$")
 # Personal data of subscribers (addresses, names, what they follow, the mails sent to them):
 # it stays in the writer's file for the digests, and out of everything analysts read.
 PRIVATE_TABLES = ("subscribers", "subscriptions", "outbox", "digests")
@@ -80,6 +88,18 @@ def remove_leftovers(directory: Path) -> list[Path]:
     return removed
 
 
+def copy_database(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+    """A consistent copy of the whole database behind `con` in the new file `target` (for backups:
+    the subscribers' tables included), written by DuckDB."""
+    source = scalar(con, "SELECT current_database()")
+    alias = f"_backup_{uuid.uuid4().hex[:8]}"
+    con.execute(f"ATTACH {_sql_string(target)} AS {alias}")
+    try:
+        con.execute(f'COPY FROM DATABASE "{source}" TO {alias}')
+    finally:
+        con.execute(f"DETACH {alias}")
+
+
 def _copy_database(con: duckdb.DuckDBPyConnection, target: Path, run_id: str | None) -> None:
     """Copy everything but `PRIVATE_TABLES` into `target`; the publishing run `run_id` completed there."""
     source = scalar(con, "SELECT current_database()")
@@ -107,13 +127,18 @@ def _copy_database(con: duckdb.DuckDBPyConnection, target: Path, run_id: str | N
 
 
 def publish_snapshot(
-    con_or_path: duckdb.DuckDBPyConnection | str | Path, home: str | Path, run_id: str | None = None
+    con_or_path: duckdb.DuckDBPyConnection | str | Path,
+    home: str | Path,
+    run_id: str | None = None,
+    *,
+    parquet: bool = True,
 ) -> Path:
     """Copy the warehouse to `$HOME/snapshot/warehouse.duckdb` and export Parquet; return the snapshot path.
 
     Pass the writer's open connection (the normal case, inside a flow) or the
     path of a warehouse file that no other process is writing; and the id of the
-    run that publishes, if one does, so that the snapshot shows it completed.
+    run that publishes, if one does, so that the snapshot shows it completed. `parquet=False`
+    leaves the export to the caller (`warehouse.publish` exports once, itself).
     """
     home = Path(home)
     target = snapshot_path(home)
@@ -140,16 +165,59 @@ def publish_snapshot(
             owned.close()
         for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
             leftover.unlink(missing_ok=True)
-    export_parquet(target, home)
+    if parquet:
+        export_parquet(target, home)
     return target
+
+
+def _export_sequence(folder: Path) -> int:
+    """The export's sequence number; 0 for a folder named before sequences (the oldest)."""
+    match = _EXPORT_NAME.match(folder.name)
+    return int(match.group(1)) if match else 0
+
+
+def _export_time(folder: Path) -> datetime:
+    match = _EXPORT_NAME.match(folder.name)
+    if match:
+        return datetime.strptime(match.group(2), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    return datetime.fromtimestamp(folder.stat().st_mtime, UTC)
+
+
+def _new_export_folder(exports: Path, now: datetime) -> Path:
+    """`<sequence>-<UTC time>`, the sequence one past the highest there (mkdir decides a race)."""
+    sequence = max((_export_sequence(f) for f in exports.iterdir() if f.is_dir()), default=0) + 1
+    while True:
+        folder = exports / f"{sequence:06d}-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            sequence += 1
+
+
+def prune_parquet_exports(home: Path, keep: set[Path], now: datetime | None = None) -> list[Path]:
+    """Remove old exports: never those in `keep` (current and previous), nor the newest
+    KEEP_PARQUET_EXPORTS, nor any younger than MIN_PARQUET_EXPORT_AGE. Returns what was removed."""
+    exports = Path(home) / PARQUET_EXPORTS
+    moment = now or datetime.now(UTC)
+    folders = sorted(
+        (f for f in exports.iterdir() if f.is_dir()), key=lambda f: (_export_sequence(f), f.name)
+    )
+    kept = {f.resolve() for f in keep}
+    removed = []
+    for folder in folders[:-KEEP_PARQUET_EXPORTS]:
+        if folder.resolve() in kept or moment - _export_time(folder) < MIN_PARQUET_EXPORT_AGE:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 def export_parquet(snapshot: Path, home: Path) -> Path:
     """One folder per table under `$HOME/parquet/`, from the (immutable) snapshot file."""
-    exports = home / "parquet-exports"
+    exports = home / PARQUET_EXPORTS
     exports.mkdir(parents=True, exist_ok=True)
-    folder = exports / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
-    folder.mkdir()
+    folder = _new_export_folder(exports, datetime.now(UTC))
     try:
         with duckdb.connect(str(snapshot), read_only=True) as con:
             tables = [
@@ -170,9 +238,9 @@ def export_parquet(snapshot: Path, home: Path) -> Path:
     link = home / PARQUET_LINK
     if link.exists() and not link.is_symlink():
         raise SnapshotError(f"{link} exists and is not the export symlink; move it away")
+    previous = link.resolve() if link.is_symlink() else None
     staging_link = home / f".{PARQUET_LINK}.{uuid.uuid4().hex[:8]}"
     staging_link.symlink_to(folder.relative_to(home))
     os.replace(staging_link, link)
-    for old in sorted(exports.iterdir())[:-_KEEP_PARQUET_EXPORTS]:
-        shutil.rmtree(old, ignore_errors=True)
+    prune_parquet_exports(home, {folder} | ({previous} if previous else set()))
     return link

@@ -9,7 +9,8 @@ from core.routes import document_url
 from core.vocabulary import INVERSE_RELATION
 from dashboards import diffview, queries
 from dashboards.graph import relation_graph
-from dashboards.ui import SqlLog, as_of_input, cursor
+from dashboards.markup import plain, text_html
+from dashboards.ui import SqlLog, as_of_input, cursor, int_param
 
 
 def _pick_document(log: SqlLog) -> str | None:
@@ -35,11 +36,9 @@ def _diff_section(log: SqlLog, versions: pd.DataFrame, title: str) -> None:
         st.caption("one version only: nothing to compare")
         return
     numbers = list(versions["version_number"])
-    new_default = int(st.query_params.get("new", numbers[-1]))
-    old_default = int(
-        st.query_params.get(
-            "old", numbers[numbers.index(new_default) - 1] if new_default in numbers[1:] else numbers[-2]
-        )
+    new_default = int_param("new", numbers[-1])
+    old_default = int_param(
+        "old", numbers[numbers.index(new_default) - 1] if new_default in numbers[1:] else numbers[-2]
     )
     c1, c2 = st.columns(2)
     old_n = c1.selectbox(
@@ -57,7 +56,7 @@ def _diff_section(log: SqlLog, versions: pd.DataFrame, title: str) -> None:
     new = versions[versions.version_number == new_n].iloc[0]
     diff = diffview.version_diff(log.con, old.version_id, new.version_id)
     log.note(diff.query)
-    st.caption(diff.origin)
+    st.caption(plain(diff.origin))
     unchanged = st.checkbox("show unchanged blocks too", value=False)
     html = diffview.diff_html(title, _version_label(old), _version_label(new), diff, unchanged=unchanged)
     st.markdown(html, unsafe_allow_html=True)
@@ -112,13 +111,16 @@ def render() -> None:
         return
     meta_frame = log.frame(queries.document(document_id))
     if meta_frame.empty:
-        st.warning(f"no document {document_id!r} in this snapshot")
+        st.warning("no document with this id in this snapshot:")
+        st.text(document_id)
         log.show()
         return
     meta = meta_frame.iloc[0]
-    st.header(meta.title)
-    st.markdown(
-        f"**{meta.doc_number or '(no document number)'}** · {meta.issuer or ''} · {meta.doc_type or ''}"
+    # stored text: HTML-escaped elements, never Markdown (which would link any address in it)
+    st.html(text_html("h2", meta.title))
+    st.html(
+        text_html("b", meta.doc_number or "(no document number)")
+        + text_html("span", f" · {meta.issuer or ''} · {meta.doc_type or ''}")
     )
     st.dataframe(meta_frame.T.rename(columns={0: "value"}).astype(str), use_container_width=True)
 
@@ -126,7 +128,7 @@ def render() -> None:
     as_of = as_of_input("status on")
     status = log.frame(queries.status_on(document_id, as_of))
     if not status.empty:
-        st.markdown(f"status on {as_of}: **{status.iloc[0].status}**")
+        st.markdown(f"status on {as_of}: **{plain(status.iloc[0].status)}**")
     st.dataframe(
         log.frame(queries.status_timeline(document_id, as_of)), hide_index=True, use_container_width=True
     )

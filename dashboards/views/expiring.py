@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards import queries
-from dashboards.ui import SqlLog, as_of_input, cursor
+from dashboards.ui import SqlLog, as_of_input, cursor, int_param
 
 
 def render() -> None:
@@ -14,7 +14,7 @@ def render() -> None:
     c1, c2 = st.columns(2)
     days = int(
         c1.number_input(
-            "within N days", min_value=1, max_value=3650, value=int(st.query_params.get("days", 90))
+            "within N days", min_value=1, max_value=3650, value=min(max(int_param("days", 90), 1), 3650)
         )
     )
     with c2:

@@ -7,6 +7,7 @@ import json
 import streamlit as st
 
 from dashboards import queries
+from dashboards.markup import plain
 from dashboards.ui import SqlLog, cursor
 
 
@@ -53,7 +54,8 @@ def render() -> None:
     else:
         row = run.iloc[0]
         st.write(
-            f"**{row.flow_name}** {row.status}, started {row.started_at}: {row.issues_loaded} issues loaded, "
+            f"**{plain(row.flow_name)}** {plain(row.status)}, started {row.started_at}: "
+            f"{row.issues_loaded} issues loaded, "
             f"{row.documents_new} new documents, {row.error_count} errors"
         )
         if row.errors:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.routes import document_url
 from dashboards import queries
-from dashboards.markup import marked_snippet
+from dashboards.markup import marked_snippet, plain
 from dashboards.ui import SqlLog, as_of_input, cursor
 from warehouse.fts import ExtensionError
 
@@ -44,10 +44,10 @@ def render() -> None:
         query = queries.search_query(text, filters)
         results = queries.run_search(con, text, query)
     except queries.SearchInputError as exc:
-        st.warning(str(exc))
+        st.warning(plain(str(exc)))
         return
     except ExtensionError as exc:
-        st.error(f"full-text search is unavailable: {exc}")
+        st.error(plain(f"full-text search is unavailable: {exc}"))
         return
     log.note(query)
     st.caption(f"{len(results)} documents")

@@ -4,7 +4,9 @@ End to end through `pipeline.run.poll_source`, against a small misbehaving rever
 127.0.0.1 standing in front of the live replica. The proxy forwards every request untouched
 (Host header included, so the links the replica writes point back at the proxy) except on the
 paths a test arms with faults: HTTP 500 or 503, 429 with Retry-After, a stall past the read
-timeout, a connection reset half way through a PDF, a redirect to another host.
+timeout, a connection reset half way through a PDF, a redirect to another host; and, for the
+hostile publisher of issue 17, a Content-Length of half (or twice) the body, a login page served
+with 200, and a revised text (then the original again: a revert).
 
 Where retries live: in `extractors.politeness.PoliteSession` (the session `polite_session`
 builds for the monitor), around every request, so these tests poll with one. Its attempts and
@@ -75,6 +77,23 @@ COUNTED = {
 }
 
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te"}
+_VALIDATORS = {"if-none-match", "if-modified-since", "etag", "last-modified"}
+
+# Constructed (not a capture): a single-sign-on login page of the kind government portals put in
+# front of their CMS, modelled on the common 统一身份认证平台 templates (title, account and password
+# fields, captcha); the red team's WAF answered a document's URL with such a page and HTTP 200.
+LOGIN_PAGE = """<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>统一身份认证平台</title></head>
+<body><div class="login-box"><h2>统一身份认证平台</h2>
+<form method="post" action="/sso/login">
+<label>账号</label><input type="text" name="username" placeholder="请输入用户名/手机号">
+<label>密码</label><input type="password" name="password" placeholder="请输入密码">
+<label>验证码</label><input type="text" name="captcha"><img src="/sso/captcha.jpg" alt="验证码">
+<button type="submit">登录</button></form>
+<div class="notice"><p>登录超时，请重新登录。为保障政务信息安全，访问本页面需使用统一身份认证平台账号登录，
+首次登录请先完成实名认证并绑定手机号码；忘记密码可通过已绑定手机号码找回。</p>
+<p>建议使用最新版本浏览器访问。技术支持：自治区政务服务大数据中心</p></div></div></body></html>
+""".encode()
 
 
 @dataclass(frozen=True)
@@ -82,7 +101,7 @@ class Logged:
     """One request the proxy received and what it answered."""
 
     path: str
-    answer: str  # "forwarded", "500", "429", "stall", "reset", "redirect", "loop" (a redirect to itself)
+    answer: str  # "forwarded", "500", "429", "stall", "reset", "redirect", "half_length", "login" ...
     at: float  # time.monotonic() when the request arrived
 
 
@@ -94,6 +113,7 @@ class FaultyProxy:
     faults: dict[str, list[str]] = field(default_factory=dict)  # path -> faults, consumed in order
     always: dict[str, str] = field(default_factory=dict)  # path -> fault on every request
     redirect_to: str = ""  # origin of the "other host" a redirect fault points at
+    revision: tuple[bytes, bytes] = (b"", b"")  # the "revised" fault serves the body with old -> new
     log: list[Logged] = field(default_factory=list)
     url: str = ""
     released: threading.Event = field(default_factory=threading.Event)
@@ -142,11 +162,15 @@ def _handler(proxy: FaultyProxy) -> type[BaseHTTPRequestHandler]:
                     self._forward(path)
                 elif fault == "reset":
                     self._forward(path, reset_half_way=True)
+                elif fault == "login":
+                    self._answer(200, {"Content-Type": "text/html; charset=utf-8"}, LOGIN_PAGE)
+                elif fault in {"half_length", "overlong_length", "revised"}:
+                    self._serve_altered(path, fault)
                 else:
                     self._forward(path)
 
-        def _answer(self, status: int, headers: dict[str, str]) -> None:
-            body = f"fault injected: {status}\n".encode()
+        def _answer(self, status: int, headers: dict[str, str], body: bytes | None = None) -> None:
+            body = f"fault injected: {status}\n".encode() if body is None else body
             self.send_response(status)
             for name, value in {**headers, "Content-Length": str(len(body))}.items():
                 self.send_header(name, value)
@@ -173,6 +197,38 @@ def _handler(proxy: FaultyProxy) -> type[BaseHTTPRequestHandler]:
                 # SO_LINGER 0: close() sends RST instead of FIN, a reset in the middle of the PDF
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.connection.close()
+            finally:
+                connection.close()
+
+        def _serve_altered(self, path: str, fault: str) -> None:
+            """The upstream body fetched unconditionally, served altered and without validators.
+
+            half_length announces half the body's length (a client reads half and stops, inside a
+            UTF-8 character as often as not), overlong_length twice it (the connection closes
+            early), revised serves the text with `proxy.revision` applied.
+            """
+            connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=10)
+            try:
+                headers = {
+                    k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP | _VALIDATORS
+                }
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+                body = response.read()
+                if fault == "revised":
+                    old, new = proxy.revision
+                    assert old in body, f"the revision's text is not in {path}"
+                    body = body.replace(old, new, 1)
+                declared = {"half_length": len(body) // 2, "overlong_length": len(body) * 2}.get(
+                    fault, len(body)
+                )
+                self.send_response(response.status, response.reason)
+                for name, value in response.getheaders():
+                    if name.lower() not in _HOP_BY_HOP | _VALIDATORS | {"content-length"}:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(declared))
+                self.end_headers()
+                self.wfile.write(body)
             finally:
                 connection.close()
 
@@ -397,3 +453,105 @@ def test_a_robots_txt_redirected_to_another_host_stops_the_poll_loudly_and_reach
     assert [e.path for e in proxy.log] == ["/robots.txt"]  # and no page was fetched
     assert not report.ok and report.outcomes == []
     assert "robots.txt unreadable: refused redirect" in report.errors[0]
+
+
+# Issue 17, items 1 and 8: what a hostile publisher's 200 answers must never become.
+CLAUSE = "<p>（一）".encode()
+REVISED_CLAUSE = "<p>（一）各地要于2024年6月底前完成。".encode()
+
+
+def _article(replica_site) -> str:
+    """A policy article of the site (a gov.cn-style HTML document page) with a clause （一）."""
+    for page in sorted((replica_site.root / "zcwj").glob("*/t*.html")):
+        if CLAUSE in page.read_bytes():
+            return "/" + page.relative_to(replica_site.root).as_posix()
+    raise AssertionError("no article with a clause （一） in the replica")
+
+
+def _current(con: duckdb.DuckDBPyConnection, url: str) -> tuple[str, str, int]:
+    """(document_id, current version_id, version count) of the document the article at `url` shows."""
+    return con.execute(
+        """
+        SELECT d.document_id, d.latest_version_id, d.version_count FROM documents d
+        WHERE d.document_id IN (
+            SELECT s.document_id FROM sightings s JOIN issues i ON i.issue_id = s.issue_id WHERE i.url = ?
+        )
+        """,
+        [url],
+    ).fetchone()
+
+
+@pytest.mark.parametrize("fault", ["half_length", "overlong_length", "login"])
+def test_a_cut_body_or_a_login_page_is_quarantined_never_a_version(
+    fault: str, proxy: FaultyProxy, warehouse, replica_site, tmp_path: Path
+) -> None:
+    article = _article(replica_site)
+    raw_dir = tmp_path / "raw"
+    first, _ = _poll(warehouse, proxy, raw_dir)
+    assert first.ok
+    before, current = _counts(warehouse), _current(warehouse, proxy.url + article)
+
+    proxy.faults = {article: [fault]}
+    report, _ = _poll(warehouse, proxy, raw_dir)
+
+    failed = {o.publication.url: o.error for o in report.outcomes if o.status == "failed"}
+    assert list(failed) == [proxy.url + article], failed
+    if fault == "overlong_length":  # the body ends before the announced length: a cut connection
+        assert "connection cut" in failed[proxy.url + article]
+    else:
+        assert failed[proxy.url + article].startswith("quarantined, not loaded: "), failed
+        reason = {"half_length": "cut short", "login": "login"}[fault]
+        assert reason in failed[proxy.url + article]
+    assert report.count("ingested") == 0
+    assert _counts(warehouse) == before  # no version, no document, no event but the failure's
+    assert _current(warehouse, proxy.url + article) == current
+    assert warehouse.execute(
+        "SELECT count(*) FROM documents WHERE title LIKE '%统一身份认证%'"
+    ).fetchone() == (0,)
+    assert any(article in summary for _, summary in _problems(warehouse))
+
+    again, _ = _poll(warehouse, proxy, raw_dir)  # the publisher serves the page whole again
+    assert again.ok and again.count("ingested") == 0
+    assert _counts(warehouse) == before
+    assert _current(warehouse, proxy.url + article) == current
+
+
+def test_a_publishers_revert_makes_the_earlier_version_current_with_a_reverted_event_and_a_diff(
+    proxy: FaultyProxy, warehouse, replica_site, tmp_path: Path
+) -> None:
+    from reconcile.versions import compute_revision_diffs
+
+    article = _article(replica_site)
+    raw_dir = tmp_path / "raw"
+    assert _poll(warehouse, proxy, raw_dir)[0].ok
+    document_id, original, _ = _current(warehouse, proxy.url + article)
+
+    proxy.revision = (CLAUSE, REVISED_CLAUSE)
+    proxy.faults = {article: ["revised"]}
+    revised_poll, _ = _poll(warehouse, proxy, raw_dir)
+    assert revised_poll.ok
+    _, revised, count = _current(warehouse, proxy.url + article)
+    assert revised != original and count == 2
+
+    reverted_poll, _ = _poll(warehouse, proxy, raw_dir)  # the publisher takes the revision back
+    assert reverted_poll.ok
+    assert _current(warehouse, proxy.url + article) == (document_id, original, 2)
+    events = warehouse.execute(
+        "SELECT kind, version_id, json_extract_string(details, '$.from_version_id') FROM events "
+        "WHERE document_id = ? AND kind IN ('new_version', 'reverted') ORDER BY event_id",
+        [document_id],
+    ).fetchall()
+    assert events == [("new_version", revised, None), ("reverted", original, revised)]
+    assert compute_revision_diffs(warehouse).errors == []
+    hunks = warehouse.execute(
+        "SELECT h.old_text, h.new_text FROM diffs f JOIN diff_hunks h USING (diff_id) "
+        "WHERE f.old_version_id = ? AND f.new_version_id = ? AND h.kind <> 'unchanged'",
+        [revised, original],
+    ).fetchall()
+    assert any("2024年6月底前" in (old or "") and "2024年6月底前" not in (new or "") for old, new in hunks)
+
+    quiet, _ = _poll(warehouse, proxy, raw_dir)  # nothing changed since: no event twice
+    assert quiet.ok and quiet.count("ingested") == 0
+    assert warehouse.execute(
+        "SELECT count(*) FROM events WHERE document_id = ? AND kind = 'reverted'", [document_id]
+    ).fetchone() == (1,)
