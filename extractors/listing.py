@@ -73,17 +73,28 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class PaginationSpec:
-    """How to find the next listing page.
+    """How to find the next listing page, and what the pager says the listing holds.
 
     `next_selector` follows a "next page" link. `script_regex` + `page_url` cover CMS listings
     whose page links are written by JavaScript (TRS WCM's `createPageHTML(count, current, ...)`):
-    the regex captures `count` and `current`, and `page_url` (with `{n}`) names page n.
+    the regex captures `current` and the stated total, `count` (pages) and/or `items`, and
+    `page_url` (with `{n}` = current + 1) names the next page. `page_base` is the number the
+    pager gives the first page (TRS: 0). `total_regex` reads a stated total (`count` and/or
+    `items`) from the text of a pager that pages by links ("共3页 共7条").
+
+    A stated total is checked against the walk, and a configured pattern that matches nothing
+    on a page with a pager is an error: a pager that changed must not quietly end the walk at
+    page 1. `pager_selector` says what "a page with a pager" is; without it every page of a
+    `script_regex` listing must carry the pager script.
     """
 
     next_selector: str | None = None
     script_regex: str | None = None
     page_url: str | None = None
     max_pages: int = 50
+    pager_selector: str | None = None
+    total_regex: str | None = None
+    page_base: int = 0
 
 
 @dataclass(frozen=True)
@@ -225,7 +236,15 @@ _TOP_KEYS = {
 }
 _LISTING_KEYS = {"name", "kind", "start_urls", "item_selector", "link_selector", "fields", "pagination"}
 _FIELD_KEYS = {"selector", "attr", "regex", "required"}
-_PAGINATION_KEYS = {"next_selector", "script_regex", "page_url", "max_pages"}
+_PAGINATION_KEYS = {
+    "next_selector",
+    "script_regex",
+    "page_url",
+    "max_pages",
+    "pager_selector",
+    "total_regex",
+    "page_base",
+}
 _ISSUE_KEYS = {"pdf_selector", "article_selector", "title_selector"}
 _FETCH_KEYS = {
     "user_agent",
@@ -275,6 +294,12 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= minimum:
             self.fail(key, f"must be a number above {minimum:g}, got {value!r}")
         return float(value)
+
+    def choice(self, key: str, choices: tuple[int, ...], default: int) -> int:
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or value not in choices:
+            self.fail(key, f"must be one of {', '.join(map(str, choices))}, got {value!r}")
+        return int(value)
 
     def strings(self, key: str, *, required: bool) -> list[str]:
         value = self.data.get(key)
@@ -408,13 +433,21 @@ def _parse_listing(data: Any, where: str, origin: str) -> ListingSpec:
         script_regex=pag_reader.regex("script_regex"),
         page_url=pag_reader.text("page_url", required=False),
         max_pages=int(pag_reader.number("max_pages", 50, minimum=0)),
+        pager_selector=pag_reader.selector("pager_selector", required=False),
+        total_regex=pag_reader.regex("total_regex"),
+        page_base=pag_reader.choice("page_base", (0, 1), 0),
     )
     if pagination.script_regex:
-        groups = re.compile(pagination.script_regex).groupindex
-        if not {"count", "current"} <= set(groups) or not pagination.page_url:
-            pag_reader.fail("script_regex", "needs named groups (?P<count>) and (?P<current>) and a page_url")
+        groups = set(re.compile(pagination.script_regex).groupindex)
+        if "current" not in groups or not groups & {"count", "items"} or not pagination.page_url:
+            pag_reader.fail(
+                "script_regex",
+                "needs named groups (?P<current>) and (?P<count>) and/or (?P<items>), and a page_url",
+            )
         if "{n}" not in (pagination.page_url or ""):
             pag_reader.fail("page_url", "must contain {n}, the page number")
+    if pagination.total_regex and not set(re.compile(pagination.total_regex).groupindex) & {"count", "items"}:
+        pag_reader.fail("total_regex", "needs a named group (?P<count>) (pages) and/or (?P<items>)")
     item_selector = reader.selector("item_selector", required=True)
     assert item_selector is not None and kind is not None
     return ListingSpec(
@@ -484,11 +517,22 @@ class RejectedLink:
 
 
 @dataclass(frozen=True)
+class PagerTotal:
+    """What a listing page's pager states: the number of pages and/or items, and which page this is."""
+
+    pages: int | None = None
+    items: int | None = None
+    current: int | None = None
+
+
+@dataclass(frozen=True)
 class ListingPage:
     url: str
     items: list[IssueLink]
     next_url: str | None
     rejected: list[RejectedLink]
+    entries: int = 0  # linked entries on the page, kept or not: what a pager's item total counts
+    pager: PagerTotal | None = None
 
 
 @dataclass(frozen=True)
@@ -659,11 +703,13 @@ def parse_listing(
     missing_fields = [r for r in rejected if r.reason.startswith("missing")]
     if not items and missing_fields:  # every same-host item lacks a required field
         raise ListingLayoutError(f"{page_url}: no item has the required fields ({missing_fields[0].reason})")
-    next_url = _next_page(soup, base, spec.pagination)
+    next_url, pager = _next_page(soup, base, spec.pagination, page_url)
     if next_url is not None and not source.allows(next_url):
         rejected.append(RejectedLink(url=next_url, reason="next page on a host not in allowed_hosts"))
         next_url = None
-    return ListingPage(url=page_url, items=items, next_url=next_url, rejected=rejected)
+    return ListingPage(
+        url=page_url, items=items, next_url=next_url, rejected=rejected, entries=linked, pager=pager
+    )
 
 
 def _item_link(element: Tag, link_selector: str | None) -> Tag | None:
@@ -676,20 +722,62 @@ def _item_link(element: Tag, link_selector: str | None) -> Tag | None:
     return found if isinstance(found, Tag) and found.has_attr("href") else None
 
 
-def _next_page(soup: BeautifulSoup, base: str, spec: PaginationSpec) -> str | None:
+def _next_page(
+    soup: BeautifulSoup, base: str, spec: PaginationSpec, page_url: str
+) -> tuple[str | None, PagerTotal | None]:
+    """The next page's URL and the totals the pager states; a pager whose pattern fails raises.
+
+    A page "has a pager" when `pager_selector` matches on it; without `pager_selector`, every page
+    of a `script_regex` listing must carry the script (TRS templates always write it).
+    """
+    pager_element = soup.select_one(spec.pager_selector) if spec.pager_selector else None
+    has_pager = pager_element is not None if spec.pager_selector else None
+    next_url: str | None = None
+    pager: PagerTotal | None = None
+    if spec.script_regex and spec.page_url and has_pager is not False:
+        match = _search_scripts(soup, spec.script_regex)
+        if match is None:
+            where = f"has a pager ({spec.pager_selector!r}) but" if has_pager else "has no script where"
+            raise ListingLayoutError(
+                f"{page_url}: page {where} pagination.script_regex {spec.script_regex!r} matches:"
+                " the pager changed, pages 2+ would be lost"
+                + ("" if has_pager else " (set pagination.pager_selector if single pages have no pager)")
+            )
+        current = int(match.group("current"))
+        pager = PagerTotal(
+            pages=_group_int(match, "count"), items=_group_int(match, "items"), current=current
+        )
+        if (pager.pages is None and pager.items is not None) or (
+            pager.pages is not None and current - spec.page_base + 1 < pager.pages
+        ):  # with only an item total, the walker stops once it has seen that many entries
+            next_url = urljoin(base, spec.page_url.format(n=current + 1))
+    if spec.total_regex and has_pager is not False:
+        text = _clean((pager_element or soup).get_text(" "))
+        match = re.search(spec.total_regex, text)
+        if match is None:
+            raise ListingLayoutError(
+                f"{page_url}: pagination.total_regex {spec.total_regex!r} matches nothing in the pager"
+                f" text {text[:80]!r}: the pager changed"
+            )
+        pager = PagerTotal(pages=_group_int(match, "count"), items=_group_int(match, "items"))
     if spec.next_selector:
         anchor = soup.select_one(spec.next_selector)
         if isinstance(anchor, Tag) and anchor.has_attr("href"):
-            return _resolve(str(anchor["href"]), base)
-    if spec.script_regex and spec.page_url:
-        for script in soup.find_all("script"):
-            match = re.search(spec.script_regex, script.get_text())
-            if match:
-                count, current = int(match.group("count")), int(match.group("current"))
-                if current + 1 < count:
-                    return urljoin(base, spec.page_url.format(n=current + 1))
-                return None
+            next_url = _resolve(str(anchor["href"]), base) or next_url
+    return next_url, pager
+
+
+def _search_scripts(soup: BeautifulSoup, pattern: str) -> re.Match[str] | None:
+    for script in soup.find_all("script"):
+        match = re.search(pattern, script.get_text())
+        if match:
+            return match
     return None
+
+
+def _group_int(match: re.Match[str], name: str) -> int | None:
+    value = match.groupdict().get(name)
+    return int(value) if value else None
 
 
 def parse_issue_page(
@@ -764,12 +852,18 @@ def walk_listing(source: SourceConfig, spec: ListingSpec, start: str, get: GetPa
     """Every page of one listing from `start`, following its pagination; each page parsed as it arrives.
 
     A layout change fails on the page where it happens (`ListingLayoutError`); pages already
-    walked have been yielded by then. Stops at `max_pages` or at a page seen before.
+    walked have been yielded by then. Stops at `max_pages` or at a page seen before. When the
+    pager states a total (pages or items) and the walk ended short of it for any reason but
+    `max_pages`, that is a `ListingLayoutError` too: lost pages are a failure, never a quiet end.
     """
     source.require_bound()
     url: str | None = start
     visited: set[str] = set()
-    while url is not None and url not in visited and len(visited) < spec.pagination.max_pages:
+    walked = entries = 0
+    stated: PagerTotal | None = None
+    while url is not None and url not in visited:
+        if walked >= spec.pagination.max_pages:
+            return  # a deliberate bound, not a shortfall
         visited.add(url)
         page = get(url)
         visited.add(page.url)
@@ -780,8 +874,33 @@ def walk_listing(source: SourceConfig, spec: ListingSpec, start: str, get: GetPa
             listing=spec.name,
             charset=charset_from_content_type(page.content_type),
         )
+        walked += 1
+        entries += parsed.entries
+        stated = stated or parsed.pager
         yield parsed
         url = parsed.next_url
+        if stated and stated.pages is None and stated.items is not None and entries >= stated.items:
+            url = None
+    check_pager_total(start, stated, walked, entries, stopped_at=url)
+
+
+def check_pager_total(
+    start: str, stated: PagerTotal | None, walked: int, entries: int, stopped_at: str | None = None
+) -> None:
+    """Raise `ListingLayoutError` when a finished walk saw fewer pages or items than its pager stated."""
+    if stated is None:
+        return
+    why = f" (the walk came back to {stopped_at})" if stopped_at else ""
+    if stated.pages is not None and walked < stated.pages:
+        raise ListingLayoutError(
+            f"{start}: the pager states {stated.pages} page(s) but the walk reached {walked}{why}:"
+            " pages were lost (check pagination.page_url and script_regex)"
+        )
+    if stated.items is not None and entries < stated.items:
+        raise ListingLayoutError(
+            f"{start}: the pager states {stated.items} item(s) but the walk found {entries} on"
+            f" {walked} page(s){why}: items were lost (check item_selector and pagination)"
+        )
 
 
 def read_issue_page(link: IssueLink, source: SourceConfig, get: GetPage) -> IssuePage:

@@ -213,3 +213,53 @@ def test_config_yaml_user_agent_is_sent_by_sources_that_name_none(tmp_path: Path
     with polite_session(by_id["plain"]) as session:
         assert session.policy.user_agent == "ExampleCity-monitor/1.0 (ops@example.org)"
     assert by_id["own"].fetch.user_agent == "gazette-monitor/0.1 (replica test run)"
+
+
+def test_a_pager_that_changed_form_fails_its_listing_and_the_other_listings_still_run(
+    warehouse, replica_site, tmp_path: Path
+) -> None:
+    """Issue 14 #1: a pager regex that stopped matching used to end the walk at page 1, "0 failed"."""
+    index = replica_site.root / "zfgb" / "index.html"
+    html = index.read_text(encoding="utf-8")
+    assert 'createPageHTML(2, 0, "index", "html")' in html
+    index.write_text(
+        html.replace(
+            'createPageHTML(2, 0, "index", "html")', "createPageHTML('page_div',2, 0,'index','html',3)"
+        ),
+        encoding="utf-8",
+    )
+
+    report = _poll(warehouse, replica_site, tmp_path / "raw")
+
+    assert not report.ok
+    assert any("listing gazette failed" in error and "script_regex" in error for error in report.errors)
+    problems = warehouse.execute("SELECT summary FROM events WHERE kind = 'extraction_problem'").fetchall()
+    assert any("pages 2+ would be lost" in summary for (summary,) in problems)
+    # the policy listing and the compilations of the same source were still walked and ingested
+    assert {o.publication.issue.kind for o in report.outcomes if o.status == "ingested"} >= {
+        "article",
+        "compilation",
+    }
+
+
+def test_pages_the_pager_states_but_the_walk_never_reached_are_a_failure(
+    warehouse, replica_site, tmp_path: Path
+) -> None:
+    """The first page says 3 pages, the walk ends after 2: lost pages are a failure, not the end."""
+    index = replica_site.root / "zfgb" / "index.html"
+    html = index.read_text(encoding="utf-8")
+    index.write_text(
+        html.replace('createPageHTML(2, 0, "index", "html")', 'createPageHTML(3, 0, "index", "html")'),
+        encoding="utf-8",
+    )
+
+    report = _poll(warehouse, replica_site, tmp_path / "raw")
+
+    assert not report.ok
+    assert any("listing gazette failed" in error for error in report.errors)
+    problems = warehouse.execute("SELECT summary FROM events WHERE kind = 'extraction_problem'").fetchall()
+    assert any("the pager states 3 page(s) but the walk reached 2" in summary for (summary,) in problems)
+    # what the walked pages listed was still ingested
+    assert "replica-2024-02" in {
+        o.publication.issue.issue_id for o in report.outcomes if o.status == "ingested"
+    }
