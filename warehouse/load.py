@@ -359,13 +359,8 @@ def _load_in_transaction(
         """,
     )
 
-    report("documents_update")
-    _refresh_touched_documents(con, as_of)
-
-    report("events")
-    events_new = _record_events(con, issue, sha, published, flow_run_id)
-
     report("issue")
+    # before the refresh: it dates each text by its earliest sighting, this issue's included
     con.execute(
         """
         INSERT INTO issues (issue_id, source_id, kind, title, year, number, total_number, published_date,
@@ -392,6 +387,12 @@ def _load_in_transaction(
             sha,
         ],
     )
+    report("documents_update")
+    _refresh_touched_documents(con, as_of)
+
+    report("events")
+    events_new = _record_events(con, issue, sha, published, flow_run_id)
+
     for name in _TEMP_TABLES:
         con.execute(f"DROP TABLE IF EXISTS {name}")
     return {
@@ -478,7 +479,7 @@ def _refresh_touched_documents(con: duckdb.DuckDBPyConnection, as_of: date) -> N
             WHERE s.document_id IN (SELECT document_id FROM _touched)
             GROUP BY s.version_id
         ) x ON x.version_id = v.version_id
-        WHERE x.published < v.first_published_date
+        WHERE x.published < v.first_published_date OR v.first_published_date IS NULL
         """,
         """
         UPDATE versions SET first_published_date = c.published
