@@ -174,7 +174,11 @@ class SourceConfig:
     def require_bound(self) -> None:
         if self.unresolved:
             names = ", ".join(f"${{{name}}}" for name in self.unresolved)
-            raise SourceConfigError(f"source {self.id!r}: variable(s) {names} not set (bind() them first)")
+            options = " ".join(f"--var {name}=VALUE" for name in self.unresolved)
+            raise SourceConfigError(
+                f"source {self.id!r}: variable(s) {names} not set: pass {options} to the command"
+                " (or set them in the environment)"
+            )
 
 
 def load_source(path: Path, variables: Mapping[str, str] | None = None) -> SourceConfig:

@@ -51,10 +51,10 @@ def _quiet_prefect(verbose: bool) -> None:
 def _print(result: dict[str, Any], notes: bool = True) -> int:
     """Print the run's lines literally (no Rich markup: a selector like a[href$='.pdf'] stays whole)."""
     for line in result_lines(result):
-        console.print(line, markup=False, highlight=False)
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     if notes and result["status"] != "skipped":
         for note in result["notes"]:
-            console.print(f"  {note}", markup=False, highlight=False)
+            console.print(f"  {note}", markup=False, highlight=False, soft_wrap=True)
     return 1 if result["failures"] or result["status"] == "failed" else 0
 
 

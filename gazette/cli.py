@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.cells import cell_len, set_cell_size
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from core import paths
 
@@ -50,8 +52,13 @@ class OutputFormat(StrEnum):
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    _error(message)
     raise typer.Exit(code)
+
+
+def _error(message: object) -> None:
+    """One error line on stderr, printed literally: a selector like a[href$='.pdf'] is not markup."""
+    err_console.print(f"[red]error:[/red] {escape(str(message))}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -69,22 +76,37 @@ def info() -> None:
 
 @app.command()
 def sources() -> None:
-    """List the configured sources (publishers) and whether they are enabled."""
+    """List the configured sources (publishers) and whether they are enabled.
+
+    A source file that cannot be read is one line on stderr (file, key, what is wrong); the
+    others are still listed, and the exit code is 1.
+    """
     from core.config import load_settings
-    from extractors.listing import load_sources
+    from extractors.listing import SourceConfigError, load_sources
 
     settings = load_settings()
+    problems: list[SourceConfigError] = []
     table = Table("id", "name", "enabled", "listing", "verified")
     for directory in settings.source_dirs:
-        for source in load_sources(directory):
-            table.add_row(
+        try:
+            found = load_sources(directory, on_error=problems.append)
+        except SourceConfigError as exc:
+            problems.append(exc)
+            continue
+        for source in found:
+            cells = (
                 source.id,
                 source.name,
                 "yes" if source.enabled else "no",
                 ", ".join(source.start_urls),
                 "no" if source.unverified else "yes",
             )
+            table.add_row(*(Text(cell) for cell in cells))  # Text: printed literally, never as markup
     console.print(table)
+    for problem in problems:
+        _error(problem)
+    if problems:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -116,7 +138,7 @@ def extract(
             result = extract_file(path)
         except (ExtractionError, OSError) as exc:
             failed += 1
-            err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            _error(exc)
             continue
         records = [document.to_dict() for document in result.documents]
         if output_format is OutputFormat.jsonl:

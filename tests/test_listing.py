@@ -310,7 +310,8 @@ def test_walking_an_unbound_source_is_a_clear_error(site_walker) -> None:
     if not unbound.unresolved:  # REPLICA_URL set in this environment
         pytest.skip("REPLICA_URL is set in the environment")
 
-    with pytest.raises(SourceConfigError, match=r"\$\{REPLICA_URL\} not set"):
+    # the hint names the command-line option, not a Python method (issue 14 #7)
+    with pytest.raises(SourceConfigError, match=r"\$\{REPLICA_URL\} not set: pass --var REPLICA_URL=VALUE"):
         site_walker.items(unbound)
 
 
