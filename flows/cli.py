@@ -15,23 +15,21 @@ import typer
 from rich.console import Console
 
 from core import paths
-from core.errors import GazetteError
+from core.errors import GazetteError, UserInputError
 from pipeline.report import result_lines
 from pipeline.run import RunFailed
+from pipeline.sources import parse_variables
 
 console = Console()
 err_console = Console(stderr=True)
 
 
 def _variables(pairs: list[str] | None) -> dict[str, str]:
-    variables: dict[str, str] = {}
-    for pair in pairs or []:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            err_console.print(f"error: --var wants NAME=VALUE, got {pair!r}", markup=False, highlight=False)
-            raise typer.Exit(2)
-        variables[name] = value
-    return variables
+    try:
+        return parse_variables(pairs)
+    except UserInputError as exc:
+        err_console.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
 
 
 def _require_writable_home() -> None:

@@ -40,6 +40,10 @@ replica_app = typer.Typer(
     help="The embedded sample: a local replica of the publisher's site.", no_args_is_help=True
 )
 app.add_typer(replica_app, name="replica")
+sources_app = typer.Typer(
+    help="The configured sources (publishers): `gazette sources` lists them, `check SOURCE` tries one."
+)
+app.add_typer(sources_app, name="sources")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -74,13 +78,15 @@ def info() -> None:
     console.print(f"source configs:                  {', '.join(str(p) for p in settings.source_dirs)}")
 
 
-@app.command()
-def sources() -> None:
-    """List the configured sources (publishers) and whether they are enabled.
+@sources_app.callback(invoke_without_command=True)
+def sources(ctx: typer.Context) -> None:
+    """List the configured sources (publishers) and whether they are enabled; `check` tries one.
 
     A source file that cannot be read is one line on stderr (file, key, what is wrong); the
     others are still listed, and the exit code is 1.
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from core.config import load_settings
     from extractors.listing import SourceConfigError, load_sources
 
@@ -106,6 +112,60 @@ def sources() -> None:
     for problem in problems:
         _error(problem)
     if problems:
+        raise typer.Exit(1)
+
+
+@sources_app.command("check")
+def sources_check(
+    source: Annotated[
+        str, typer.Argument(help="Source id (see `gazette sources`) or the path of a source YAML.")
+    ],
+    live: Annotated[
+        bool, typer.Option("--live", help="Fetch from the site (politely) instead of saved pages.")
+    ] = False,
+    pages: Annotated[
+        Path | None,
+        typer.Option(help="Folder of saved pages, <host>/<path> (default: pages/ beside the source's YAML)."),
+    ] = None,
+    max_pages: Annotated[int, typer.Option(min=1, help="Listing pages to walk per listing.")] = 3,
+    max_issues: Annotated[int, typer.Option(min=0, help="Issue pages to read.")] = 3,
+    var: Annotated[
+        list[str] | None, typer.Option("--var", help="Fill a ${NAME} of the source configs: NAME=VALUE.")
+    ] = None,
+) -> None:
+    """Walk a source a few pages deep and print what each level finds; exit 1 on any problem.
+
+    The same walker as the monitor, writing nothing. Offline by default, over saved pages
+    (`--pages`); `--live` fetches from the site. A listing that fails (layout, pager, lost
+    pages), an issue page that fails, or a selector that matched nothing is a problem.
+    """
+    from core.config import load_settings
+    from core.errors import GazetteError
+    from extractors.saved_pages import saved_pages
+    from pipeline.check import check_lines, check_source, live_pages
+    from pipeline.sources import find_source, parse_variables
+
+    try:
+        config = find_source(load_settings(), source, parse_variables(var))
+        config.require_bound()
+    except GazetteError as exc:
+        _fail(str(exc))
+    if live:
+        with live_pages(config) as get:
+            check = check_source(config, get, max_pages=max_pages, max_issues=max_issues)
+        where = "the live site"
+    else:
+        folder = pages or (config.path.parent / "pages" if config.path else None)
+        if folder is None or not folder.is_dir():
+            _fail(
+                f"no saved pages at {folder}: save the site's pages as <host>/<path> there, or use --live", 2
+            )
+        check = check_source(config, saved_pages(folder), max_pages=max_pages, max_issues=max_issues)
+        where = f"saved pages in {folder}"
+    console.print(f"checked against {where}", markup=False, highlight=False, soft_wrap=True)
+    for line in check_lines(check):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    if not check.ok:
         raise typer.Exit(1)
 
 
