@@ -741,9 +741,9 @@ def _next_page(
     if spec.script_regex and spec.page_url and has_pager is not False:
         match = _search_scripts(soup, spec.script_regex)
         if match is None:
-            where = f"has a pager ({spec.pager_selector!r}) but" if has_pager else "has no script where"
+            where = f"has a pager ({spec.pager_selector!r}) but no script" if has_pager else "has no script"
             raise ListingLayoutError(
-                f"{page_url}: page {where} pagination.script_regex {spec.script_regex!r} matches:"
+                f"{page_url}: the page {where} matching pagination.script_regex {spec.script_regex!r}:"
                 " the pager changed, pages 2+ would be lost"
                 + ("" if has_pager else " (set pagination.pager_selector if single pages have no pager)")
             )

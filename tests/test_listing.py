@@ -113,7 +113,7 @@ def test_a_pager_script_that_no_longer_matches_is_a_layout_error_not_page_one_on
     )
 
     with pytest.raises(
-        ListingLayoutError, match=r"script_regex .* matches: the pager changed, pages 2\+ would be lost"
+        ListingLayoutError, match=r"script_regex .*: the pager changed, pages 2\+ would be lost"
     ):
         parse_listing(changed.encode(), f"{BASE}/zfgb/index.html", replica)
 
