@@ -69,6 +69,7 @@ class FieldSpec:
     attr: str | None = None
     regex: str | None = None
     required: bool = False
+    path: str | None = None  # JSON listings: dotted key of the value inside an item ("meta.pubDate")
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,9 @@ class PaginationSpec:
     pager_selector: str | None = None
     total_regex: str | None = None
     page_base: int = 0
+    page_param: str | None = None  # JSON listings: the query parameter holding the page number
+    total_path: str | None = None  # JSON listings: dotted key of the stated item total
+    pages_path: str | None = None  # JSON listings: dotted key of the stated page count
 
 
 @dataclass(frozen=True)
@@ -102,15 +106,20 @@ class ListingSpec:
     name: str
     kind: str
     start_urls: tuple[str, ...]
-    item_selector: str
+    item_selector: str | None
     link_selector: str | None
     fields: Mapping[str, FieldSpec]
     pagination: PaginationSpec
+    format: str = "html"  # html | json
+    items_path: str | None = None  # JSON listings: dotted key of the list of items ("" = the top level)
+    link_path: str | None = None  # JSON listings: dotted key of an item's URL
 
 
 @dataclass(frozen=True)
 class IssuePageSpec:
-    pdf_selector: str
+    """How to read an issue page: its PDF(s) and/or its articles (an HTML-only gazette has no PDF)."""
+
+    pdf_selector: str | None = None
     article_selector: str | None = None
     title_selector: str | None = None
 
@@ -238,8 +247,20 @@ _TOP_KEYS = {
     "fetch",
     "notes",
 }
-_LISTING_KEYS = {"name", "kind", "start_urls", "item_selector", "link_selector", "fields", "pagination"}
-_FIELD_KEYS = {"selector", "attr", "regex", "required"}
+_LISTING_KEYS = {
+    "name",
+    "kind",
+    "start_urls",
+    "format",
+    "item_selector",
+    "link_selector",
+    "items_path",
+    "link_path",
+    "fields",
+    "pagination",
+}
+_FIELD_KEYS = {"selector", "attr", "regex", "required", "path"}
+LISTING_FORMATS = ("html", "json")
 _PAGINATION_KEYS = {
     "next_selector",
     "script_regex",
@@ -248,6 +269,9 @@ _PAGINATION_KEYS = {
     "pager_selector",
     "total_regex",
     "page_base",
+    "page_param",
+    "total_path",
+    "pages_path",
 }
 _ISSUE_KEYS = {"pdf_selector", "article_selector", "title_selector"}
 _FETCH_KEYS = {
@@ -367,13 +391,13 @@ def _parse_source(
     issue_page = None
     if issue_raw is not None:
         reader = _Reader(issue_raw, "issue_page", _ISSUE_KEYS, origin)
-        pdf_selector = reader.selector("pdf_selector", required=True)
-        assert pdf_selector is not None
         issue_page = IssuePageSpec(
-            pdf_selector=pdf_selector,
+            pdf_selector=reader.selector("pdf_selector", required=False),
             article_selector=reader.selector("article_selector", required=False),
             title_selector=reader.selector("title_selector", required=False),
         )
+        if not issue_page.pdf_selector and not issue_page.article_selector:
+            reader.fail("", "give pdf_selector (the issue's PDF) and/or article_selector (its articles)")
     elif any(listing.kind == "gazette_issue" for listing in listings):
         top.fail("issue_page", "required when a listing has kind gazette_issue")
     fetch_reader = _Reader(data.get("fetch") or {}, "fetch", _FETCH_KEYS, origin)
@@ -430,6 +454,7 @@ def _parse_listing(data: Any, where: str, origin: str) -> ListingSpec:
             attr=field_reader.text("attr", required=False),
             regex=field_reader.regex("regex"),
             required=field_reader.boolean("required", False),
+            path=field_reader.text("path", required=False),
         )
     pag_reader = _Reader(reader.data.get("pagination") or {}, f"{where}.pagination", _PAGINATION_KEYS, origin)
     pagination = PaginationSpec(
@@ -440,6 +465,9 @@ def _parse_listing(data: Any, where: str, origin: str) -> ListingSpec:
         pager_selector=pag_reader.selector("pager_selector", required=False),
         total_regex=pag_reader.regex("total_regex"),
         page_base=pag_reader.choice("page_base", (0, 1), 0),
+        page_param=pag_reader.text("page_param", required=False),
+        total_path=pag_reader.text("total_path", required=False),
+        pages_path=pag_reader.text("pages_path", required=False),
     )
     if pagination.script_regex:
         groups = set(re.compile(pagination.script_regex).groupindex)
@@ -452,17 +480,84 @@ def _parse_listing(data: Any, where: str, origin: str) -> ListingSpec:
             pag_reader.fail("page_url", "must contain {n}, the page number")
     if pagination.total_regex and not set(re.compile(pagination.total_regex).groupindex) & {"count", "items"}:
         pag_reader.fail("total_regex", "needs a named group (?P<count>) (pages) and/or (?P<items>)")
-    item_selector = reader.selector("item_selector", required=True)
-    assert item_selector is not None and kind is not None
+    listing_format = reader.text("format", required=False, default="html")
+    if listing_format not in LISTING_FORMATS:
+        reader.fail("format", f"{listing_format!r} is not one of {', '.join(LISTING_FORMATS)}")
+    assert kind is not None and listing_format is not None
+    if listing_format == "json":
+        _check_json_listing(reader, fields, pagination, where, origin)
+    else:
+        _check_html_listing(reader, fields, pagination, where, origin)
     return ListingSpec(
         name=reader.text("name", required=False, default=kind) or kind,
         kind=kind,
         start_urls=tuple(start_urls),
-        item_selector=item_selector,
+        item_selector=reader.selector("item_selector", required=listing_format == "html"),
         link_selector=reader.selector("link_selector", required=False),
         fields=fields,
         pagination=pagination,
+        format=listing_format,
+        items_path=reader.data.get("items_path") if listing_format == "json" else None,
+        link_path=reader.text("link_path", required=False, default="url")
+        if listing_format == "json"
+        else None,
     )
+
+
+_HTML_ONLY = ("item_selector", "link_selector")
+_JSON_ONLY = ("items_path", "link_path")
+
+
+def _check_json_listing(
+    reader: _Reader, fields: Mapping[str, FieldSpec], pagination: PaginationSpec, where: str, origin: str
+) -> None:
+    """A JSON listing names keys, not selectors; its pages are an API's page parameter with a stated total."""
+    for key in _HTML_ONLY:
+        if key in reader.data:
+            reader.fail(
+                key, "is for HTML listings: a JSON listing (format: json) uses items_path and link_path"
+            )
+    if not isinstance(reader.data.get("items_path"), str):
+        reader.fail(
+            "items_path", 'required for format: json: the dotted key of the list of items ("" = top level)'
+        )
+    for name, spec in fields.items():
+        if spec.selector or spec.attr or not spec.path:
+            raise SourceConfigError(
+                f"{origin}: {where}.fields.{name}: a JSON listing reads a field by path (a dotted key),"
+                " not selector/attr"
+            )
+    pag = _Reader(reader.data.get("pagination") or {}, f"{where}.pagination", _PAGINATION_KEYS, origin)
+    for key in ("next_selector", "script_regex", "page_url", "pager_selector", "total_regex"):
+        if key in pag.data:
+            pag.fail(
+                key, "is for HTML listings: a JSON listing pages with page_param and total_path/pages_path"
+            )
+    if pagination.page_param and not (pagination.total_path or pagination.pages_path):
+        pag.fail(
+            "page_param", "needs total_path or pages_path: the stated total is what makes lost pages visible"
+        )
+
+
+def _check_html_listing(
+    reader: _Reader, fields: Mapping[str, FieldSpec], pagination: PaginationSpec, where: str, origin: str
+) -> None:
+    for key in _JSON_ONLY:
+        if key in reader.data:
+            reader.fail(key, "is for JSON listings (format: json); an HTML listing uses item_selector")
+    for name, spec in fields.items():
+        if spec.path:
+            raise SourceConfigError(
+                f"{origin}: {where}.fields.{name}.path: is for JSON listings;"
+                " an HTML field uses selector/attr/regex"
+            )
+    pag = _Reader(reader.data.get("pagination") or {}, f"{where}.pagination", _PAGINATION_KEYS, origin)
+    for key in ("page_param", "total_path", "pages_path"):
+        if key in pag.data:
+            pag.fail(
+                key,
+                "is for JSON listings (format: json); HTML listings page with next_selector or script_regex",
+            )
 
 
 def _substitute(value: Any, variables: Mapping[str, str], unresolved: set[str]) -> Any:
@@ -650,6 +745,10 @@ def parse_listing(
     `ListingLayoutError`.
     """
     spec = _pick_listing(source, page_url, listing)
+    if spec.format == "json":
+        from extractors.json_listing import parse_json_listing  # it builds on this module's records
+
+        return parse_json_listing(html, page_url, source, spec, charset)
     soup = _soup(html, charset)
     base = _base_url(soup, page_url)
     elements = soup.select(spec.item_selector)
@@ -820,6 +919,7 @@ def parse_issue_page(
     if not pdfs and not articles:
         raise ListingLayoutError(
             f"{page_url}: issue page has no PDF ({spec.pdf_selector!r}) and no article link"
+            f" ({spec.article_selector!r})"
         )
     title = None
     if spec.title_selector:

@@ -2,7 +2,8 @@
 
 Saved pages are how a source is tried without its site (urlwatch's `--test-filter` idea): the
 walker is the same one the monitor runs, only its pages come from `<folder>/<host>/<path>`. A
-URL ending in `/` reads `index.html` of that folder. Pages are served without a charset, as
+URL ending in `/` reads `index.html` of that folder; a URL with a query string (an API page)
+reads `<name>?<query>`, the query exactly as in the URL. Pages are served without a charset, as
 many government servers send them, so the page's own `<meta charset>` decides.
 """
 
@@ -26,8 +27,10 @@ def saved_page_path(folder: Path, url: str) -> Path:
     if path.endswith("/"):
         path += "index.html"
     segments = [segment for segment in path.split("/") if segment not in ("", ".")]
-    if ".." in segments:
-        raise PageNotSaved(f"{url}: refused path with '..'")
+    if ".." in segments or "/" in parts.query:
+        raise PageNotSaved(f"{url}: refused path with '..' or a query with '/'")
+    if parts.query:
+        segments[-1] += f"?{parts.query}"
     return Path(folder, (parts.hostname or "").lower(), *segments)
 
 
@@ -40,7 +43,7 @@ def saved_pages(folder: Path) -> GetPage:
             body = path.read_bytes()
         except OSError:
             raise PageNotSaved(f"{url}: no saved page ({path} not found)") from None
-        content_type = "application/json" if path.suffix == ".json" else "text/html"
+        content_type = "application/json" if body.lstrip()[:1] in (b"{", b"[") else "text/html"
         return FetchedPage(url=url, body=body, content_type=content_type)
 
     return get

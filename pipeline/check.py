@@ -120,7 +120,7 @@ def _silent_fields(walk: ListingWalk) -> list[str]:
         if name in _FIELD_ATTRIBUTES and all(getattr(item, name) is None for item in items):
             how = ", ".join(
                 f"{key} {value!r}"
-                for key, value in (("selector", spec.selector), ("regex", spec.regex))
+                for key, value in (("selector", spec.selector), ("path", spec.path), ("regex", spec.regex))
                 if value
             )
             problems.append(

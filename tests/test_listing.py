@@ -368,3 +368,23 @@ def test_one_bad_config_does_not_stop_the_others_when_errors_are_collected(tmp_p
     assert len(errors) == 1 and "broken.yaml" in str(errors[0])
     with pytest.raises(SourceConfigError, match=r"broken\.yaml"):
         load_sources(tmp_path)
+
+
+def test_pdf_selector_is_optional_for_an_html_only_gazette(tmp_path: Path) -> None:
+    """Issue 14 #4: a source without PDFs needed a pdf_selector, and nothing said so."""
+    text = (SOURCES_DIR / "replica.yaml").read_text(encoding="utf-8")
+    no_pdf = text.replace("  pdf_selector: \"div.pdf-download a[href$='.pdf']\"\n", "")
+    assert no_pdf != text
+    (tmp_path / "html-only.yaml").write_text(no_pdf, encoding="utf-8")
+    source = load_source(tmp_path / "html-only.yaml").bind({"REPLICA_URL": BASE})
+    issue = '<h1 class="issue-title">2024年第2期</h1><ul class="doc-list"><li><a href="t1.html">办法</a></ul>'
+
+    page = parse_issue_page(issue.encode(), f"{BASE}/zfgb/2024/nx-2024-02/index.html", source)
+
+    assert (page.pdf_urls, page.article_urls) == ([], [f"{BASE}/zfgb/2024/nx-2024-02/t1.html"])
+    neither = no_pdf.replace('  article_selector: "ul.doc-list a[href]"\n', "")
+    (tmp_path / "html-only.yaml").write_text(neither, encoding="utf-8")
+    with pytest.raises(
+        SourceConfigError, match=r"html-only.yaml: issue_page: give pdf_selector .* and/or article_selector"
+    ):
+        load_source(tmp_path / "html-only.yaml")
