@@ -78,6 +78,9 @@ def _publications_of(crawler: Crawler, item: IssueLink) -> list[Publication]:
             listing=item.listing,
             listing_url=item.url,
             date=item.date,
+            year=item.year,  # the issue's identity stays with its articles: an HTML-only gazette
+            number=item.number,  # has no PDF to carry 期 and 总第N期 into the warehouse
+            total_number=item.total_number,
         )
         publications.append(
             Publication(url=article.url, issue=issue_record(source, article_item, article.url, "article"))

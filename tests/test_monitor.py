@@ -46,6 +46,11 @@ def test_first_poll_ingests_every_listed_publication(warehouse, replica_site, tm
     assert {"宁夏回族自治区人民政府令第130号", "宁政办发〔2023〕50号", "宁政规发〔2020〕5号"} <= numbers
     # the link to www.gov.cn on the index is reported, never fetched
     assert any("gov.cn" in rejected.url for rejected in report.rejected)
+    # an article reached through an issue page keeps the issue's identity (year, 期, 总第N期)
+    article_identity = warehouse.execute(
+        "SELECT DISTINCT year, number, total_number FROM issues WHERE kind = 'article' AND year IS NOT NULL"
+    ).fetchall()
+    assert (2024, 2, 731) in article_identity
 
 
 def test_a_second_poll_sends_only_conditional_requests_and_loads_nothing(
