@@ -17,7 +17,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -32,7 +32,8 @@ from extractors.dates import first_date
 
 logger = logging.getLogger(__name__)
 
-LISTING_KINDS = frozenset({"gazette_issue", "article", "compilation"})
+# listing: each item is a page of another listing (`follow`), e.g. an entry page's year pages
+LISTING_KINDS = frozenset({"gazette_issue", "article", "compilation", "listing"})
 FIELD_NAMES = frozenset({"title", "date", "year", "number", "total_number"})
 DEFAULT_USER_AGENT = "gazette-monitor/0.1 (document-update monitor; polite, identifies itself)"
 _VARIABLE = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
@@ -111,6 +112,7 @@ class ListingSpec:
     fields: Mapping[str, FieldSpec]
     pagination: PaginationSpec
     format: str = "html"  # html | json
+    follow: str | None = None  # kind listing: the listing that reads each item's page
     items_path: str | None = None  # JSON listings: dotted key of the list of items ("" = the top level)
     link_path: str | None = None  # JSON listings: dotted key of an item's URL
 
@@ -258,6 +260,7 @@ _LISTING_KEYS = {
     "link_path",
     "fields",
     "pagination",
+    "follow",
 }
 _FIELD_KEYS = {"selector", "attr", "regex", "required", "path"}
 LISTING_FORMATS = ("html", "json")
@@ -379,6 +382,7 @@ def _parse_source(
     names = [listing.name for listing in listings]
     if len(set(names)) != len(names):
         top.fail("listings", f"listing names must be unique, got {names}")
+    _check_levels(listings, top)
     hosts = [h.lower() for h in top.strings("allowed_hosts", required=False)]
     for listing in listings:
         for url in listing.start_urls:
@@ -433,7 +437,7 @@ def _parse_listing(data: Any, where: str, origin: str) -> ListingSpec:
     kind = reader.text("kind")
     if kind not in LISTING_KINDS:
         reader.fail("kind", f"{kind!r} is not one of {', '.join(sorted(LISTING_KINDS))}")
-    start_urls = reader.strings("start_urls", required=True)
+    start_urls = reader.strings("start_urls", required=False)
     for i, url in enumerate(start_urls):
         if _VARIABLE.search(url):
             continue
@@ -480,6 +484,11 @@ def _parse_listing(data: Any, where: str, origin: str) -> ListingSpec:
             pag_reader.fail("page_url", "must contain {n}, the page number")
     if pagination.total_regex and not set(re.compile(pagination.total_regex).groupindex) & {"count", "items"}:
         pag_reader.fail("total_regex", "needs a named group (?P<count>) (pages) and/or (?P<items>)")
+    follow = reader.text("follow", required=False)
+    if (kind == "listing") != (follow is not None):
+        reader.fail(
+            "follow", "a listing of kind listing names the listing that reads its items' pages (follow)"
+        )
     listing_format = reader.text("format", required=False, default="html")
     if listing_format not in LISTING_FORMATS:
         reader.fail("format", f"{listing_format!r} is not one of {', '.join(LISTING_FORMATS)}")
@@ -501,7 +510,28 @@ def _parse_listing(data: Any, where: str, origin: str) -> ListingSpec:
         link_path=reader.text("link_path", required=False, default="url")
         if listing_format == "json"
         else None,
+        follow=follow,
     )
+
+
+def _check_levels(listings: tuple[ListingSpec, ...], top: _Reader) -> None:
+    """Levels chain by `follow` without a loop; a listing without start_urls must be followed."""
+    by_name = {listing.name: listing for listing in listings}
+    followed = {listing.follow for listing in listings if listing.follow}
+    for i, listing in enumerate(listings):
+        if listing.follow and listing.follow not in by_name:
+            top.fail(
+                f"listings[{i}].follow", f"no listing named {listing.follow!r} (listings: {sorted(by_name)})"
+            )
+        if not listing.start_urls and listing.name not in followed:
+            top.fail(f"listings[{i}].start_urls", "required unless another listing follows this one")
+        seen = [listing.name]
+        level = listing
+        while level.follow:
+            level = by_name[level.follow]
+            if level.name in seen:
+                top.fail(f"listings[{i}].follow", f"levels loop: {' -> '.join([*seen, level.name])}")
+            seen.append(level.name)
 
 
 _HTML_ONLY = ("item_selector", "link_selector")
@@ -1005,6 +1035,18 @@ def check_pager_total(
             f"{start}: the pager states {stated.items} item(s) but the walk found {entries} on"
             f" {walked} page(s){why}: items were lost (check item_selector and pagination)"
         )
+
+
+def walk_followed(source: SourceConfig, item: IssueLink, get: GetPage) -> Iterator[ListingPage]:
+    """The pages of the next level under an item of a `listing`-kind level (a year page's issues).
+
+    Items of the lower level take the year of the item above them when they print none (a
+    year page lists "第3期", the year is the page's), so an issue keeps its identity.
+    """
+    spec = source.listing(source.listing(item.listing).follow or "")
+    for page in walk_listing(source, spec, item.url, get):
+        items = [replace(link, year=link.year or item.year) for link in page.items]
+        yield replace(page, items=items)
 
 
 def read_issue_page(link: IssueLink, source: SourceConfig, get: GetPage) -> IssuePage:

@@ -28,6 +28,7 @@ from extractors.listing import (
     ListingSpec,
     SourceConfig,
     read_issue_page,
+    walk_followed,
     walk_listing,
 )
 from pipeline.crawl import fetch_url, polite_session
@@ -48,6 +49,7 @@ class ListingWalk:
     pages: list[ListingPage] = field(default_factory=list)
     error: str | None = None
     bounded: bool = False  # the walk stopped at the check's page bound, more pages exist
+    depth: int = 0  # 0 for a listing's start, 1 for the pages its items lead to, …
 
     @property
     def items(self) -> list[IssueLink]:
@@ -76,22 +78,21 @@ class SourceCheck:
 
 
 def check_source(
-    source: SourceConfig, get: GetPage, *, max_pages: int = 3, max_issues: int = 3
+    source: SourceConfig, get: GetPage, *, max_pages: int = 3, max_issues: int = 3, max_follow: int = 3
 ) -> SourceCheck:
-    """Walk every listing of `source` (at most `max_pages` pages each) and `max_issues` issue pages."""
+    """Walk every listing of `source` (at most `max_pages` pages each, the first `max_follow` items
+    of a level followed to the next) and read the first `max_issues` issue pages."""
+    bounded = replace(
+        source,
+        listings=tuple(
+            replace(spec, pagination=replace(spec.pagination, max_pages=max_pages))
+            for spec in source.listings
+        ),
+    )
     check = SourceCheck(source)
-    for spec in source.listings:
-        bounded_spec = replace(spec, pagination=replace(spec.pagination, max_pages=max_pages))
+    for spec in bounded.listings:
         for start in spec.start_urls:
-            walk = ListingWalk(spec, start)
-            check.walks.append(walk)
-            try:
-                walk.pages.extend(walk_listing(source, bounded_spec, start, get))
-            except _WALK_ERRORS as exc:
-                walk.error = str(exc)
-                check.problems.append(f"listing {spec.name}: {exc}")
-            walk.bounded = walk.error is None and len(walk.pages) >= max_pages and _more_pages(walk)
-            check.problems += _silent_fields(walk)
+            _walk(check, bounded, spec, start, walk_listing(bounded, spec, start, get), get, 0, max_follow)
     issue_links = [item for walk in check.walks for item in walk.items if item.kind == "gazette_issue"]
     for link in issue_links[:max_issues]:
         visit = IssueVisit(link)
@@ -103,6 +104,33 @@ def check_source(
         check.issues.append(visit)
     check.problems += _silent_issue_selectors(source, check.issues)
     return check
+
+
+def _walk(
+    check: SourceCheck,
+    source: SourceConfig,
+    spec: ListingSpec,
+    start: str,
+    pages: Iterator[ListingPage],
+    get: GetPage,
+    depth: int,
+    max_follow: int,
+) -> None:
+    walk = ListingWalk(spec, start, depth=depth)
+    check.walks.append(walk)
+    try:
+        walk.pages.extend(pages)
+    except _WALK_ERRORS as exc:
+        walk.error = str(exc)
+        check.problems.append(f"listing {spec.name}: {exc}")
+    walk.bounded = walk.error is None and len(walk.pages) >= spec.pagination.max_pages and _more_pages(walk)
+    check.problems += _silent_fields(walk)
+    if spec.follow:
+        below = source.listing(spec.follow)
+        for item in walk.items[:max_follow]:
+            _walk(
+                check, source, below, item.url, walk_followed(source, item, get), get, depth + 1, max_follow
+            )
 
 
 def _more_pages(walk: ListingWalk) -> bool:
@@ -151,7 +179,9 @@ def check_lines(check: SourceCheck, *, examples: int = 3) -> list[str]:
     """The check as an operator reads it: per listing its pages and items, then the issue pages."""
     lines = [f"source {check.source.id}: {check.source.name}"]
     for walk in check.walks:
-        lines.append(f"listing {walk.spec.name} ({walk.spec.kind}) from {walk.start}")
+        indent = "  " * walk.depth
+        level = f"level {walk.depth + 1}: " if any(w.depth for w in check.walks) else ""
+        lines.append(f"{indent}{level}listing {walk.spec.name} ({walk.spec.kind}) from {walk.start}")
         for number, page in enumerate(walk.pages, start=1):
             stated = ""
             if page.pager is not None and (page.pager.pages or page.pager.items):
@@ -161,19 +191,19 @@ def check_lines(check: SourceCheck, *, examples: int = 3) -> list[str]:
                 ]
                 stated = f"; pager states {', '.join(part for part in parts if part)}"
             rejected = f", {len(page.rejected)} rejected" if page.rejected else ""
-            lines.append(f"  page {number} {page.url}: {len(page.items)} item(s){rejected}{stated}")
+            lines.append(f"{indent}  page {number} {page.url}: {len(page.items)} item(s){rejected}{stated}")
         if walk.pages:
-            lines.append(f"  {len(walk.items)} item(s) on {len(walk.pages)} page(s)")
+            lines.append(f"{indent}  {len(walk.items)} item(s) on {len(walk.pages)} page(s)")
         for item in walk.items[:examples]:
-            lines.append(f"    {_item_line(item)}")
+            lines.append(f"{indent}    {_item_line(item)}")
         if len(walk.items) > examples:
-            lines.append(f"    … {len(walk.items) - examples} more")
+            lines.append(f"{indent}    … {len(walk.items) - examples} more")
         if walk.bounded:
             lines.append(
-                f"  stopped after {len(walk.pages)} page(s), the check's bound (--max-pages): more exist"
+                f"{indent}  stopped after {len(walk.pages)} page(s), the bound of --max-pages: more exist"
             )
         if walk.error:
-            lines.append(f"  FAILED: {walk.error}")
+            lines.append(f"{indent}  FAILED: {walk.error}")
     if check.issues:
         lines.append(f"issue pages (first {len(check.issues)})")
     for visit in check.issues:

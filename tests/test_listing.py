@@ -388,3 +388,35 @@ def test_pdf_selector_is_optional_for_an_html_only_gazette(tmp_path: Path) -> No
         SourceConfigError, match=r"html-only.yaml: issue_page: give pdf_selector .* and/or article_selector"
     ):
         load_source(tmp_path / "html-only.yaml")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("    follow: issues\n", ""), r"listings\[0\].follow: a listing of kind listing names the listing"),
+        (("follow: issues", "follow: issue"), r"listings\[0\].follow: no listing named 'issue'"),
+        (
+            ("    follow: issues\n", "    follow: years\n"),
+            r"listings\[0\].follow: levels loop: years -> years",
+        ),
+        (
+            (
+                "    kind: listing             # each item is a page of the listing named in follow\n"
+                "    follow: issues\n",
+                "    kind: article\n",
+            ),
+            r"listings\[1\].start_urls: required unless another listing",
+        ),
+    ],
+)
+def test_levels_are_validated_with_the_key_and_the_fix(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    text = (Path(__file__).parent / "fixtures" / "sources" / "gov-levels" / "source.yaml").read_text(
+        encoding="utf-8"
+    )
+    assert change[0] in text
+    (tmp_path / "levels.yaml").write_text(text.replace(change[0], change[1]), encoding="utf-8")
+
+    with pytest.raises(SourceConfigError, match=r"levels\.yaml: " + message):
+        load_source(tmp_path / "levels.yaml")

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from extractors.fetch import new_session
+from extractors.listing import load_source
 from pipeline.run import poll_source
 from warehouse.connect import open_warehouse
 
@@ -268,3 +269,59 @@ def test_pages_the_pager_states_but_the_walk_never_reached_are_a_failure(
     assert "replica-2024-02" in {
         o.publication.issue.issue_id for o in report.outcomes if o.status == "ingested"
     }
+
+
+def test_an_html_only_gazette_in_levels_is_ingested_with_its_identity_and_a_missing_year_fails_alone(
+    warehouse, replica_site, site_walker, tmp_path: Path
+) -> None:
+    """Issue 14 #2 and #5: entry page → year pages (discovered) → issue 目录 → articles, no PDF.
+
+    The pages are written here (constructed, modelled on the State Council gazette: see
+    tests/fixtures/sources/gov-levels) into the replica's folder; the articles are the replica's.
+    """
+    replica = replica_site.source()
+    articles = [item for item in site_walker.items(replica) if item.kind == "article"][:2]
+    gongbao = replica_site.root / "gongbao"
+    (gongbao / "2024" / "issue_3").mkdir(parents=True)
+    (gongbao / "index.htm").write_text(
+        '<div class="gb_years"><a href="./2024/index.htm">2024年</a>'
+        ' <a href="./2023/index.htm">2023年</a></div>',
+        encoding="utf-8",
+    )
+    (gongbao / "2024" / "index.htm").write_text(
+        '<ul class="gb_issues"><li><a href="./issue_3/content.htm">第3号</a>'
+        '<span class="zh">（总号：1821）</span><span class="date">2024-01-30</span></li></ul>',
+        encoding="utf-8",
+    )
+    (gongbao / "2024" / "issue_3" / "content.htm").write_text(
+        '<h1 class="gb_title">2024年第3号</h1><ul class="gb_ml">'
+        + "".join(f'<li><a href="{a.url}">{a.title}</a></li>' for a in articles)
+        + "</ul>",
+        encoding="utf-8",
+    )
+    text = (REPO / "tests" / "fixtures" / "sources" / "gov-levels" / "source.yaml").read_text(
+        encoding="utf-8"
+    )
+    (tmp_path / "levels.yaml").write_text(
+        text.replace("http://www.gongbao-example.gov.cn", "${REPLICA_URL}").replace(
+            "id: gov-levels", "id: levels"
+        )
+        + "allowed_hosts: [127.0.0.1]\n",
+        encoding="utf-8",
+    )
+    source = load_source(tmp_path / "levels.yaml").bind({"REPLICA_URL": replica_site.base_url})
+
+    with new_session() as session:
+        report = poll_source(warehouse, source, session, tmp_path / "raw")
+
+    assert report.errors and all("2023/index.htm" in error for error in report.errors)  # the year not online
+    assert any("listing issues failed" in error for error in report.errors)
+    problems = warehouse.execute("SELECT summary FROM events WHERE kind = 'extraction_problem'").fetchall()
+    assert any("2023/index.htm" in summary for (summary,) in problems)
+    ingested = [o for o in report.outcomes if o.status == "ingested"]
+    assert len(ingested) == len(articles) == 2
+    rows = warehouse.execute(
+        "SELECT DISTINCT year, number, total_number, published_date::VARCHAR FROM issues"
+        " WHERE source_id = 'levels'"
+    ).fetchall()
+    assert rows == [(2024, 3, 1821, "2024-01-30")]

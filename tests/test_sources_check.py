@@ -39,7 +39,7 @@ def test_the_bound_is_reported_not_a_problem() -> None:
     )
 
     assert check.ok and check.walks[0].bounded
-    assert any("the check's bound (--max-pages)" in line for line in check_lines(check))
+    assert any("the bound of --max-pages" in line for line in check_lines(check))
 
 
 def test_a_changed_pager_and_lost_pages_are_problems() -> None:
@@ -112,3 +112,21 @@ def test_an_unbound_source_is_one_line_naming_the_option(tmp_path: Path) -> None
         "error: source 'replica': variable(s) ${REPLICA_URL} not set: pass --var REPLICA_URL=VALUE to the"
         " command (or set them in the environment)"
     ]
+
+
+def test_levels_are_walked_and_a_missing_year_page_is_a_problem_while_the_others_show() -> None:
+    levels = load_source(CASES / "gov-levels" / "source.yaml")
+
+    good = check_source(levels, saved_pages(CASES / "gov-levels" / "pages"))
+    assert good.ok, good.problems
+    assert [(walk.spec.name, walk.depth, len(walk.items)) for walk in good.walks] == [
+        ("years", 0, 2),
+        ("issues", 1, 2),
+        ("issues", 1, 2),
+    ]
+    assert [len(visit.page.articles) for visit in good.issues if visit.page] == [2, 1, 2]
+
+    missing = check_source(levels, saved_pages(CASES / "gov-levels-year-missing" / "pages"), max_issues=0)
+    assert not missing.ok
+    assert len(missing.problems) == 1 and "2023/index.htm: no saved page" in missing.problems[0]
+    assert [len(walk.items) for walk in missing.walks] == [2, 2, 0]
