@@ -8,6 +8,7 @@ pages that were lost or an item the selector misses fail here exactly as they fa
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -135,3 +136,13 @@ def test_a_page_missing_from_the_saved_site_is_a_fetch_error(tmp_path: Path) -> 
         saved_page_path(tmp_path, "http://Example.gov.cn/a/")
         == tmp_path / "example.gov.cn" / "a" / "index.html"
     )
+
+
+def test_the_worked_examples_of_docs_sources_md_are_the_tested_cases() -> None:
+    """docs/sources.md shows each layout's YAML; it must be the file these cases run, key for key."""
+    docs = (CASES_DIR.parent.parent.parent / "docs" / "sources.md").read_text(encoding="utf-8")
+    examples = [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", docs, flags=re.S)]
+    by_id = {example["id"]: example for example in examples}
+    assert set(by_id) == {"trs-gbk", "gov-levels", "json-api"}
+    for source_id, example in by_id.items():
+        assert example == yaml.safe_load((CASES_DIR / source_id / "source.yaml").read_text(encoding="utf-8"))
