@@ -17,7 +17,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -33,7 +33,8 @@ from extractors.fetch import host_allowed
 
 logger = logging.getLogger(__name__)
 
-LISTING_KINDS = frozenset({"gazette_issue", "article", "compilation"})
+# listing: each item is a page of another listing (`follow`), e.g. an entry page's year pages
+LISTING_KINDS = frozenset({"gazette_issue", "article", "compilation", "listing"})
 FIELD_NAMES = frozenset({"title", "date", "year", "number", "total_number"})
 DEFAULT_USER_AGENT = "gazette-monitor/0.1 (document-update monitor; polite, identifies itself)"
 _VARIABLE = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
@@ -70,21 +71,36 @@ class FieldSpec:
     attr: str | None = None
     regex: str | None = None
     required: bool = False
+    path: str | None = None  # JSON listings: dotted key of the value inside an item ("meta.pubDate")
 
 
 @dataclass(frozen=True)
 class PaginationSpec:
-    """How to find the next listing page.
+    """How to find the next listing page, and what the pager says the listing holds.
 
     `next_selector` follows a "next page" link. `script_regex` + `page_url` cover CMS listings
     whose page links are written by JavaScript (TRS WCM's `createPageHTML(count, current, ...)`):
-    the regex captures `count` and `current`, and `page_url` (with `{n}`) names page n.
+    the regex captures `current` and the stated total, `count` (pages) and/or `items`, and
+    `page_url` (with `{n}` = current + 1) names the next page. `page_base` is the number the
+    pager gives the first page (TRS: 0). `total_regex` reads a stated total (`count` and/or
+    `items`) from the text of a pager that pages by links ("共3页 共7条").
+
+    A stated total is checked against the walk, and a configured pattern that matches nothing
+    on a page with a pager is an error: a pager that changed must not quietly end the walk at
+    page 1. `pager_selector` says what "a page with a pager" is; without it every page of a
+    `script_regex` listing must carry the pager script.
     """
 
     next_selector: str | None = None
     script_regex: str | None = None
     page_url: str | None = None
     max_pages: int = 50
+    pager_selector: str | None = None
+    total_regex: str | None = None
+    page_base: int = 0
+    page_param: str | None = None  # JSON listings: the query parameter holding the page number
+    total_path: str | None = None  # JSON listings: dotted key of the stated item total
+    pages_path: str | None = None  # JSON listings: dotted key of the stated page count
 
 
 @dataclass(frozen=True)
@@ -92,15 +108,21 @@ class ListingSpec:
     name: str
     kind: str
     start_urls: tuple[str, ...]
-    item_selector: str
+    item_selector: str | None
     link_selector: str | None
     fields: Mapping[str, FieldSpec]
     pagination: PaginationSpec
+    format: str = "html"  # html | json
+    follow: str | None = None  # kind listing: the listing that reads each item's page
+    items_path: str | None = None  # JSON listings: dotted key of the list of items ("" = the top level)
+    link_path: str | None = None  # JSON listings: dotted key of an item's URL
 
 
 @dataclass(frozen=True)
 class IssuePageSpec:
-    pdf_selector: str
+    """How to read an issue page: its PDF(s) and/or its articles (an HTML-only gazette has no PDF)."""
+
+    pdf_selector: str | None = None
     article_selector: str | None = None
     title_selector: str | None = None
 
@@ -163,7 +185,11 @@ class SourceConfig:
     def require_bound(self) -> None:
         if self.unresolved:
             names = ", ".join(f"${{{name}}}" for name in self.unresolved)
-            raise SourceConfigError(f"source {self.id!r}: variable(s) {names} not set (bind() them first)")
+            options = " ".join(f"--var {name}=VALUE" for name in self.unresolved)
+            raise SourceConfigError(
+                f"source {self.id!r}: variable(s) {names} not set: pass {options} to the command"
+                " (or set them in the environment)"
+            )
 
 
 def load_source(path: Path, variables: Mapping[str, str] | None = None) -> SourceConfig:
@@ -223,9 +249,33 @@ _TOP_KEYS = {
     "fetch",
     "notes",
 }
-_LISTING_KEYS = {"name", "kind", "start_urls", "item_selector", "link_selector", "fields", "pagination"}
-_FIELD_KEYS = {"selector", "attr", "regex", "required"}
-_PAGINATION_KEYS = {"next_selector", "script_regex", "page_url", "max_pages"}
+_LISTING_KEYS = {
+    "name",
+    "kind",
+    "start_urls",
+    "format",
+    "item_selector",
+    "link_selector",
+    "items_path",
+    "link_path",
+    "fields",
+    "pagination",
+    "follow",
+}
+_FIELD_KEYS = {"selector", "attr", "regex", "required", "path"}
+LISTING_FORMATS = ("html", "json")
+_PAGINATION_KEYS = {
+    "next_selector",
+    "script_regex",
+    "page_url",
+    "max_pages",
+    "pager_selector",
+    "total_regex",
+    "page_base",
+    "page_param",
+    "total_path",
+    "pages_path",
+}
 _ISSUE_KEYS = {"pdf_selector", "article_selector", "title_selector"}
 _FETCH_KEYS = {
     "user_agent",
@@ -275,6 +325,12 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= minimum:
             self.fail(key, f"must be a number above {minimum:g}, got {value!r}")
         return float(value)
+
+    def choice(self, key: str, choices: tuple[int, ...], default: int) -> int:
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or value not in choices:
+            self.fail(key, f"must be one of {', '.join(map(str, choices))}, got {value!r}")
+        return int(value)
 
     def strings(self, key: str, *, required: bool) -> list[str]:
         value = self.data.get(key)
@@ -326,6 +382,7 @@ def _parse_source(
     names = [listing.name for listing in listings]
     if len(set(names)) != len(names):
         top.fail("listings", f"listing names must be unique, got {names}")
+    _check_levels(listings, top)
     hosts = [h.lower() for h in top.strings("allowed_hosts", required=False)]
     for listing in listings:
         for url in listing.start_urls:
@@ -338,13 +395,13 @@ def _parse_source(
     issue_page = None
     if issue_raw is not None:
         reader = _Reader(issue_raw, "issue_page", _ISSUE_KEYS, origin)
-        pdf_selector = reader.selector("pdf_selector", required=True)
-        assert pdf_selector is not None
         issue_page = IssuePageSpec(
-            pdf_selector=pdf_selector,
+            pdf_selector=reader.selector("pdf_selector", required=False),
             article_selector=reader.selector("article_selector", required=False),
             title_selector=reader.selector("title_selector", required=False),
         )
+        if not issue_page.pdf_selector and not issue_page.article_selector:
+            reader.fail("", "give pdf_selector (the issue's PDF) and/or article_selector (its articles)")
     elif any(listing.kind == "gazette_issue" for listing in listings):
         top.fail("issue_page", "required when a listing has kind gazette_issue")
     fetch_reader = _Reader(data.get("fetch") or {}, "fetch", _FETCH_KEYS, origin)
@@ -380,7 +437,7 @@ def _parse_listing(data: Any, where: str, origin: str) -> ListingSpec:
     kind = reader.text("kind")
     if kind not in LISTING_KINDS:
         reader.fail("kind", f"{kind!r} is not one of {', '.join(sorted(LISTING_KINDS))}")
-    start_urls = reader.strings("start_urls", required=True)
+    start_urls = reader.strings("start_urls", required=False)
     for i, url in enumerate(start_urls):
         if _VARIABLE.search(url):
             continue
@@ -401,6 +458,7 @@ def _parse_listing(data: Any, where: str, origin: str) -> ListingSpec:
             attr=field_reader.text("attr", required=False),
             regex=field_reader.regex("regex"),
             required=field_reader.boolean("required", False),
+            path=field_reader.text("path", required=False),
         )
     pag_reader = _Reader(reader.data.get("pagination") or {}, f"{where}.pagination", _PAGINATION_KEYS, origin)
     pagination = PaginationSpec(
@@ -408,24 +466,128 @@ def _parse_listing(data: Any, where: str, origin: str) -> ListingSpec:
         script_regex=pag_reader.regex("script_regex"),
         page_url=pag_reader.text("page_url", required=False),
         max_pages=int(pag_reader.number("max_pages", 50, minimum=0)),
+        pager_selector=pag_reader.selector("pager_selector", required=False),
+        total_regex=pag_reader.regex("total_regex"),
+        page_base=pag_reader.choice("page_base", (0, 1), 0),
+        page_param=pag_reader.text("page_param", required=False),
+        total_path=pag_reader.text("total_path", required=False),
+        pages_path=pag_reader.text("pages_path", required=False),
     )
     if pagination.script_regex:
-        groups = re.compile(pagination.script_regex).groupindex
-        if not {"count", "current"} <= set(groups) or not pagination.page_url:
-            pag_reader.fail("script_regex", "needs named groups (?P<count>) and (?P<current>) and a page_url")
+        groups = set(re.compile(pagination.script_regex).groupindex)
+        if "current" not in groups or not groups & {"count", "items"} or not pagination.page_url:
+            pag_reader.fail(
+                "script_regex",
+                "needs named groups (?P<current>) and (?P<count>) and/or (?P<items>), and a page_url",
+            )
         if "{n}" not in (pagination.page_url or ""):
             pag_reader.fail("page_url", "must contain {n}, the page number")
-    item_selector = reader.selector("item_selector", required=True)
-    assert item_selector is not None and kind is not None
+    if pagination.total_regex and not set(re.compile(pagination.total_regex).groupindex) & {"count", "items"}:
+        pag_reader.fail("total_regex", "needs a named group (?P<count>) (pages) and/or (?P<items>)")
+    follow = reader.text("follow", required=False)
+    if (kind == "listing") != (follow is not None):
+        reader.fail(
+            "follow", "a listing of kind listing names the listing that reads its items' pages (follow)"
+        )
+    listing_format = reader.text("format", required=False, default="html")
+    if listing_format not in LISTING_FORMATS:
+        reader.fail("format", f"{listing_format!r} is not one of {', '.join(LISTING_FORMATS)}")
+    assert kind is not None and listing_format is not None
+    if listing_format == "json":
+        _check_json_listing(reader, fields, pagination, where, origin)
+    else:
+        _check_html_listing(reader, fields, pagination, where, origin)
     return ListingSpec(
         name=reader.text("name", required=False, default=kind) or kind,
         kind=kind,
         start_urls=tuple(start_urls),
-        item_selector=item_selector,
+        item_selector=reader.selector("item_selector", required=listing_format == "html"),
         link_selector=reader.selector("link_selector", required=False),
         fields=fields,
         pagination=pagination,
+        format=listing_format,
+        items_path=reader.data.get("items_path") if listing_format == "json" else None,
+        link_path=reader.text("link_path", required=False, default="url")
+        if listing_format == "json"
+        else None,
+        follow=follow,
     )
+
+
+def _check_levels(listings: tuple[ListingSpec, ...], top: _Reader) -> None:
+    """Levels chain by `follow` without a loop; a listing without start_urls must be followed."""
+    by_name = {listing.name: listing for listing in listings}
+    followed = {listing.follow for listing in listings if listing.follow}
+    for i, listing in enumerate(listings):
+        if listing.follow and listing.follow not in by_name:
+            top.fail(
+                f"listings[{i}].follow", f"no listing named {listing.follow!r} (listings: {sorted(by_name)})"
+            )
+        if not listing.start_urls and listing.name not in followed:
+            top.fail(f"listings[{i}].start_urls", "required unless another listing follows this one")
+        seen = [listing.name]
+        level = listing
+        while level.follow:
+            level = by_name[level.follow]
+            if level.name in seen:
+                top.fail(f"listings[{i}].follow", f"levels loop: {' -> '.join([*seen, level.name])}")
+            seen.append(level.name)
+
+
+_HTML_ONLY = ("item_selector", "link_selector")
+_JSON_ONLY = ("items_path", "link_path")
+
+
+def _check_json_listing(
+    reader: _Reader, fields: Mapping[str, FieldSpec], pagination: PaginationSpec, where: str, origin: str
+) -> None:
+    """A JSON listing names keys, not selectors; its pages are an API's page parameter with a stated total."""
+    for key in _HTML_ONLY:
+        if key in reader.data:
+            reader.fail(
+                key, "is for HTML listings: a JSON listing (format: json) uses items_path and link_path"
+            )
+    if not isinstance(reader.data.get("items_path"), str):
+        reader.fail(
+            "items_path", 'required for format: json: the dotted key of the list of items ("" = top level)'
+        )
+    for name, spec in fields.items():
+        if spec.selector or spec.attr or not spec.path:
+            raise SourceConfigError(
+                f"{origin}: {where}.fields.{name}: a JSON listing reads a field by path (a dotted key),"
+                " not selector/attr"
+            )
+    pag = _Reader(reader.data.get("pagination") or {}, f"{where}.pagination", _PAGINATION_KEYS, origin)
+    for key in ("next_selector", "script_regex", "page_url", "pager_selector", "total_regex"):
+        if key in pag.data:
+            pag.fail(
+                key, "is for HTML listings: a JSON listing pages with page_param and total_path/pages_path"
+            )
+    if pagination.page_param and not (pagination.total_path or pagination.pages_path):
+        pag.fail(
+            "page_param", "needs total_path or pages_path: the stated total is what makes lost pages visible"
+        )
+
+
+def _check_html_listing(
+    reader: _Reader, fields: Mapping[str, FieldSpec], pagination: PaginationSpec, where: str, origin: str
+) -> None:
+    for key in _JSON_ONLY:
+        if key in reader.data:
+            reader.fail(key, "is for JSON listings (format: json); an HTML listing uses item_selector")
+    for name, spec in fields.items():
+        if spec.path:
+            raise SourceConfigError(
+                f"{origin}: {where}.fields.{name}.path: is for JSON listings;"
+                " an HTML field uses selector/attr/regex"
+            )
+    pag = _Reader(reader.data.get("pagination") or {}, f"{where}.pagination", _PAGINATION_KEYS, origin)
+    for key in ("page_param", "total_path", "pages_path"):
+        if key in pag.data:
+            pag.fail(
+                key,
+                "is for JSON listings (format: json); HTML listings page with next_selector or script_regex",
+            )
 
 
 def _substitute(value: Any, variables: Mapping[str, str], unresolved: set[str]) -> Any:
@@ -484,11 +646,22 @@ class RejectedLink:
 
 
 @dataclass(frozen=True)
+class PagerTotal:
+    """What a listing page's pager states: the number of pages and/or items, and which page this is."""
+
+    pages: int | None = None
+    items: int | None = None
+    current: int | None = None
+
+
+@dataclass(frozen=True)
 class ListingPage:
     url: str
     items: list[IssueLink]
     next_url: str | None
     rejected: list[RejectedLink]
+    entries: int = 0  # linked entries on the page, kept or not: what a pager's item total counts
+    pager: PagerTotal | None = None
 
 
 @dataclass(frozen=True)
@@ -602,6 +775,12 @@ def parse_listing(
     `ListingLayoutError`.
     """
     spec = _pick_listing(source, page_url, listing)
+    if spec.format == "json":
+        from extractors.json_listing import parse_json_listing  # it builds on this module's records
+
+        return parse_json_listing(html, page_url, source, spec, charset)
+    if not spec.item_selector:  # an HTML listing always has one (the source's validation says so)
+        raise SourceConfigError(f"{source.id}/{spec.name}: an HTML listing needs item_selector")
     soup = _soup(html, charset)
     base = _base_url(soup, page_url)
     elements = soup.select(spec.item_selector)
@@ -659,11 +838,13 @@ def parse_listing(
     missing_fields = [r for r in rejected if r.reason.startswith("missing")]
     if not items and missing_fields:  # every same-host item lacks a required field
         raise ListingLayoutError(f"{page_url}: no item has the required fields ({missing_fields[0].reason})")
-    next_url = _next_page(soup, base, spec.pagination)
+    next_url, pager = _next_page(soup, base, spec.pagination, page_url)
     if next_url is not None and not source.allows(next_url):
         rejected.append(RejectedLink(url=next_url, reason="next page on a host not in allowed_hosts"))
         next_url = None
-    return ListingPage(url=page_url, items=items, next_url=next_url, rejected=rejected)
+    return ListingPage(
+        url=page_url, items=items, next_url=next_url, rejected=rejected, entries=linked, pager=pager
+    )
 
 
 def _item_link(element: Tag, link_selector: str | None) -> Tag | None:
@@ -676,20 +857,62 @@ def _item_link(element: Tag, link_selector: str | None) -> Tag | None:
     return found if isinstance(found, Tag) and found.has_attr("href") else None
 
 
-def _next_page(soup: BeautifulSoup, base: str, spec: PaginationSpec) -> str | None:
+def _next_page(
+    soup: BeautifulSoup, base: str, spec: PaginationSpec, page_url: str
+) -> tuple[str | None, PagerTotal | None]:
+    """The next page's URL and the totals the pager states; a pager whose pattern fails raises.
+
+    A page "has a pager" when `pager_selector` matches on it; without `pager_selector`, every page
+    of a `script_regex` listing must carry the script (TRS templates always write it).
+    """
+    pager_element = soup.select_one(spec.pager_selector) if spec.pager_selector else None
+    has_pager = pager_element is not None if spec.pager_selector else None
+    next_url: str | None = None
+    pager: PagerTotal | None = None
+    if spec.script_regex and spec.page_url and has_pager is not False:
+        match = _search_scripts(soup, spec.script_regex)
+        if match is None:
+            where = f"has a pager ({spec.pager_selector!r}) but no script" if has_pager else "has no script"
+            raise ListingLayoutError(
+                f"{page_url}: the page {where} matching pagination.script_regex {spec.script_regex!r}:"
+                " the pager changed, pages 2+ would be lost"
+                + ("" if has_pager else " (set pagination.pager_selector if single pages have no pager)")
+            )
+        current = int(match.group("current"))
+        pager = PagerTotal(
+            pages=_group_int(match, "count"), items=_group_int(match, "items"), current=current
+        )
+        if (pager.pages is None and pager.items is not None) or (
+            pager.pages is not None and current - spec.page_base + 1 < pager.pages
+        ):  # with only an item total, the walker stops once it has seen that many entries
+            next_url = urljoin(base, spec.page_url.format(n=current + 1))
+    if spec.total_regex and has_pager is not False:
+        text = _clean((pager_element or soup).get_text(" "))
+        match = re.search(spec.total_regex, text)
+        if match is None:
+            raise ListingLayoutError(
+                f"{page_url}: pagination.total_regex {spec.total_regex!r} matches nothing in the pager"
+                f" text {text[:80]!r}: the pager changed"
+            )
+        pager = PagerTotal(pages=_group_int(match, "count"), items=_group_int(match, "items"))
     if spec.next_selector:
         anchor = soup.select_one(spec.next_selector)
         if isinstance(anchor, Tag) and anchor.has_attr("href"):
-            return _resolve(str(anchor["href"]), base)
-    if spec.script_regex and spec.page_url:
-        for script in soup.find_all("script"):
-            match = re.search(spec.script_regex, script.get_text())
-            if match:
-                count, current = int(match.group("count")), int(match.group("current"))
-                if current + 1 < count:
-                    return urljoin(base, spec.page_url.format(n=current + 1))
-                return None
+            next_url = _resolve(str(anchor["href"]), base) or next_url
+    return next_url, pager
+
+
+def _search_scripts(soup: BeautifulSoup, pattern: str) -> re.Match[str] | None:
+    for script in soup.find_all("script"):
+        match = re.search(pattern, script.get_text())
+        if match:
+            return match
     return None
+
+
+def _group_int(match: re.Match[str], name: str) -> int | None:
+    value = match.groupdict().get(name)
+    return int(value) if value else None
 
 
 def parse_issue_page(
@@ -728,6 +951,7 @@ def parse_issue_page(
     if not pdfs and not articles:
         raise ListingLayoutError(
             f"{page_url}: issue page has no PDF ({spec.pdf_selector!r}) and no article link"
+            f" ({spec.article_selector!r})"
         )
     title = None
     if spec.title_selector:
@@ -764,12 +988,18 @@ def walk_listing(source: SourceConfig, spec: ListingSpec, start: str, get: GetPa
     """Every page of one listing from `start`, following its pagination; each page parsed as it arrives.
 
     A layout change fails on the page where it happens (`ListingLayoutError`); pages already
-    walked have been yielded by then. Stops at `max_pages` or at a page seen before.
+    walked have been yielded by then. Stops at `max_pages` or at a page seen before. When the
+    pager states a total (pages or items) and the walk ended short of it for any reason but
+    `max_pages`, that is a `ListingLayoutError` too: lost pages are a failure, never a quiet end.
     """
     source.require_bound()
     url: str | None = start
     visited: set[str] = set()
-    while url is not None and url not in visited and len(visited) < spec.pagination.max_pages:
+    walked = entries = 0
+    stated: PagerTotal | None = None
+    while url is not None and url not in visited:
+        if walked >= spec.pagination.max_pages:
+            return  # a deliberate bound, not a shortfall
         visited.add(url)
         page = get(url)
         visited.add(page.url)
@@ -780,8 +1010,45 @@ def walk_listing(source: SourceConfig, spec: ListingSpec, start: str, get: GetPa
             listing=spec.name,
             charset=charset_from_content_type(page.content_type),
         )
+        walked += 1
+        entries += parsed.entries
+        stated = stated or parsed.pager
         yield parsed
         url = parsed.next_url
+        if stated and stated.pages is None and stated.items is not None and entries >= stated.items:
+            url = None
+    check_pager_total(start, stated, walked, entries, stopped_at=url)
+
+
+def check_pager_total(
+    start: str, stated: PagerTotal | None, walked: int, entries: int, stopped_at: str | None = None
+) -> None:
+    """Raise `ListingLayoutError` when a finished walk saw fewer pages or items than its pager stated."""
+    if stated is None:
+        return
+    why = f" (the walk came back to {stopped_at})" if stopped_at else ""
+    if stated.pages is not None and walked < stated.pages:
+        raise ListingLayoutError(
+            f"{start}: the pager states {stated.pages} page(s) but the walk reached {walked}{why}:"
+            " pages were lost (check pagination.page_url and script_regex)"
+        )
+    if stated.items is not None and entries < stated.items:
+        raise ListingLayoutError(
+            f"{start}: the pager states {stated.items} item(s) but the walk found {entries} on"
+            f" {walked} page(s){why}: items were lost (check item_selector and pagination)"
+        )
+
+
+def walk_followed(source: SourceConfig, item: IssueLink, get: GetPage) -> Iterator[ListingPage]:
+    """The pages of the next level under an item of a `listing`-kind level (a year page's issues).
+
+    Items of the lower level take the year of the item above them when they print none (a
+    year page lists "第3期", the year is the page's), so an issue keeps its identity.
+    """
+    spec = source.listing(source.listing(item.listing).follow or "")
+    for page in walk_listing(source, spec, item.url, get):
+        items = [replace(link, year=link.year or item.year) for link in page.items]
+        yield replace(page, items=items)
 
 
 def read_issue_page(link: IssueLink, source: SourceConfig, get: GetPage) -> IssuePage:

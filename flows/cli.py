@@ -15,9 +15,10 @@ import typer
 
 from core import paths
 from core.console import make_console
-from core.errors import GazetteError
+from core.errors import GazetteError, UserInputError
 from pipeline.report import result_lines
 from pipeline.run import RunFailed
+from pipeline.sources import parse_variables
 from warehouse.connect import WarehouseDamaged, check_not_damaged
 
 console = make_console()
@@ -25,14 +26,11 @@ err_console = make_console(stderr=True)
 
 
 def _variables(pairs: list[str] | None) -> dict[str, str]:
-    variables: dict[str, str] = {}
-    for pair in pairs or []:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            err_console.print(f"error: --var wants NAME=VALUE, got {pair!r}", markup=False, highlight=False)
-            raise typer.Exit(2)
-        variables[name] = value
-    return variables
+    try:
+        return parse_variables(pairs)
+    except UserInputError as exc:
+        err_console.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
 
 
 def _require_writable_home() -> None:
@@ -54,10 +52,10 @@ def _quiet_prefect(verbose: bool) -> None:
 def _print(result: dict[str, Any], notes: bool = True) -> int:
     """Print the run's lines literally (no Rich markup: a selector like a[href$='.pdf'] stays whole)."""
     for line in result_lines(result):
-        console.print(line, markup=False, highlight=False)
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     if notes and result["status"] != "skipped":
         for note in result["notes"]:
-            console.print(f"  {note}", markup=False, highlight=False)
+            console.print(f"  {note}", markup=False, highlight=False, soft_wrap=True)
     return 1 if result["failures"] or result["status"] == "failed" else 0
 
 

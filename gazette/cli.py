@@ -10,11 +10,12 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.cells import cell_len, set_cell_size
 from rich.table import Table
+from rich.text import Text
 
 from core import paths
 from core.console import make_console
@@ -39,6 +40,10 @@ replica_app = typer.Typer(
     help="The embedded sample: a local replica of the publisher's site.", no_args_is_help=True
 )
 app.add_typer(replica_app, name="replica")
+sources_app = typer.Typer(
+    help="The configured sources (publishers): `gazette sources` lists them, `check SOURCE` tries one."
+)
+app.add_typer(sources_app, name="sources")
 
 console = make_console()
 err_console = make_console(stderr=True)
@@ -50,9 +55,14 @@ class OutputFormat(StrEnum):
     table = "table"
 
 
-def _fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[red]error:[/red] {markup_safe(message)}", highlight=False)
+def _fail(message: str, code: int = 1) -> NoReturn:
+    _error(message)
     raise typer.Exit(code)
+
+
+def _error(message: object) -> None:
+    """One error line on stderr, printed literally: a selector like a[href$='.pdf'] is not markup."""
+    err_console.print(f"error: {clean(str(message))}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -68,24 +78,95 @@ def info() -> None:
     console.print(f"source configs:                  {', '.join(str(p) for p in settings.source_dirs)}")
 
 
-@app.command()
-def sources() -> None:
-    """List the configured sources (publishers) and whether they are enabled."""
+@sources_app.callback(invoke_without_command=True)
+def sources(ctx: typer.Context) -> None:
+    """List the configured sources (publishers) and whether they are enabled; `check` tries one.
+
+    A source file that cannot be read is one line on stderr (file, key, what is wrong); the
+    others are still listed, and the exit code is 1.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
     from core.config import load_settings
-    from extractors.listing import load_sources
+    from extractors.listing import SourceConfigError, load_sources
 
     settings = load_settings()
+    problems: list[SourceConfigError] = []
     table = Table("id", "name", "enabled", "listing", "verified")
     for directory in settings.source_dirs:
-        for source in load_sources(directory):
-            table.add_row(
+        try:
+            found = load_sources(directory, on_error=problems.append)
+        except SourceConfigError as exc:
+            problems.append(exc)
+            continue
+        for source in found:
+            cells = (
                 source.id,
                 source.name,
                 "yes" if source.enabled else "no",
                 ", ".join(source.start_urls),
                 "no" if source.unverified else "yes",
             )
+            table.add_row(*(Text(cell) for cell in cells))  # Text: printed literally, never as markup
     console.print(table)
+    for problem in problems:
+        _error(problem)
+    if problems:
+        raise typer.Exit(1)
+
+
+@sources_app.command("check")
+def sources_check(
+    source: Annotated[
+        str, typer.Argument(help="Source id (see `gazette sources`) or the path of a source YAML.")
+    ],
+    live: Annotated[
+        bool, typer.Option("--live", help="Fetch from the site (politely) instead of saved pages.")
+    ] = False,
+    pages: Annotated[
+        Path | None,
+        typer.Option(help="Folder of saved pages, <host>/<path> (default: pages/ beside the source's YAML)."),
+    ] = None,
+    max_pages: Annotated[int, typer.Option(min=1, help="Listing pages to walk per listing.")] = 3,
+    max_issues: Annotated[int, typer.Option(min=0, help="Issue pages to read.")] = 3,
+    var: Annotated[
+        list[str] | None, typer.Option("--var", help="Fill a ${NAME} of the source configs: NAME=VALUE.")
+    ] = None,
+) -> None:
+    """Walk a source a few pages deep and print what each level finds; exit 1 on any problem.
+
+    The same walker as the monitor, writing nothing. Offline by default, over saved pages
+    (`--pages`); `--live` fetches from the site. A listing that fails (layout, pager, lost
+    pages), an issue page that fails, or a selector that matched nothing is a problem.
+    """
+    from core.config import load_settings
+    from core.errors import GazetteError
+    from extractors.saved_pages import saved_pages
+    from pipeline.check import check_lines, check_source, live_pages
+    from pipeline.sources import find_source, parse_variables
+
+    try:
+        config = find_source(load_settings(), source, parse_variables(var))
+        config.require_bound()
+    except GazetteError as exc:
+        _fail(str(exc))
+    if live:
+        with live_pages(config) as get:
+            check = check_source(config, get, max_pages=max_pages, max_issues=max_issues)
+        where = "the live site"
+    else:
+        folder = pages or (config.path.parent / "pages" if config.path else None)
+        if folder is None or not folder.is_dir():
+            _fail(
+                f"no saved pages at {folder}: save the site's pages as <host>/<path> there, or use --live", 2
+            )
+        check = check_source(config, saved_pages(folder), max_pages=max_pages, max_issues=max_issues)
+        where = f"saved pages in {folder}"
+    console.print(f"checked against {where}", markup=False, highlight=False, soft_wrap=True)
+    for line in check_lines(check):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    if not check.ok:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -119,7 +200,7 @@ def extract(
             result = extract_file(path)
         except (ExtractionError, OSError) as exc:
             failed += 1
-            err_console.print(f"[red]error:[/red] {markup_safe(exc)}", highlight=False, soft_wrap=True)
+            _error(exc)
             continue
         for page in (document for document in result.documents if not document.is_official):
             err_console.print(

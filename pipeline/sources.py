@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from core.config import Settings
-from extractors.listing import SourceConfig, SourceConfigError, load_sources
+from core.errors import UserInputError
+from extractors.listing import SourceConfig, SourceConfigError, load_source, load_sources
 
 
 def select_sources(
@@ -42,3 +44,31 @@ def with_user_agent(source: SourceConfig, user_agent: str) -> SourceConfig:
     if (source.raw.get("fetch") or {}).get("user_agent"):
         return source
     return replace(source, fetch=replace(source.fetch, user_agent=user_agent))
+
+
+def parse_variables(pairs: list[str] | None) -> dict[str, str]:
+    """`--var NAME=VALUE` options as the `${NAME}` values of the source configs."""
+    variables: dict[str, str] = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise UserInputError(f"--var wants NAME=VALUE, got {pair!r}")
+        variables[name] = value
+    return variables
+
+
+def find_source(settings: Settings, name: str, variables: dict[str, str] | None) -> SourceConfig:
+    """One source by id (from the configured source folders) or by the path of its YAML file.
+
+    Raises SourceConfigError with the file's own problem when the id's file is invalid.
+    """
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        source = load_source(path, variables)
+    else:
+        chosen, problems = select_sources(settings, [name], variables)
+        if not chosen:
+            own = [problem for problem in problems if f"{name}.yaml:" in problem or f"{name}.yml:" in problem]
+            raise SourceConfigError(own[0] if own else problems[-1])  # else: "unknown source ..."
+        source = chosen[0]
+    return with_user_agent(source, settings.user_agent) if settings.user_agent else source

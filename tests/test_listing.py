@@ -9,6 +9,7 @@ changed layout is an error rather than an empty result.
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,87 @@ def test_javascript_pagination_gives_the_next_page_until_the_last(replica) -> No
     assert first.next_url == f"{BASE}/zfgb/index_1.html"
     assert middle.next_url == f"{BASE}/zfgb/index_2.html"
     assert last.next_url is None
+
+
+def test_a_pager_script_that_no_longer_matches_is_a_layout_error_not_page_one_only(replica) -> None:
+    """Issue 14 #1: the TRS variant createPageHTML('page_div', 3, 0, ...) used to stop the walk silently."""
+    changed = GAZETTE_PAGE.replace(
+        'createPageHTML(3, 0, "index", "html")', "createPageHTML('page_div',3, 0,'index','html',7)"
+    )
+
+    with pytest.raises(
+        ListingLayoutError, match=r"script_regex .*: the pager changed, pages 2\+ would be lost"
+    ):
+        parse_listing(changed.encode(), f"{BASE}/zfgb/index.html", replica)
+
+
+def _with_pagination(source: SourceConfig, listing: str, **pagination: object) -> SourceConfig:
+    raw = {**source.raw, "listings": [dict(spec) for spec in source.raw["listings"]]}
+    for spec in raw["listings"]:
+        if spec["name"] == listing:
+            spec["pagination"] = pagination
+    return SourceConfig.bind(replace(source, raw=raw), {"REPLICA_URL": BASE})
+
+
+def test_with_a_pager_selector_a_page_without_pager_is_a_single_page(replica) -> None:
+    source = _with_pagination(
+        replica,
+        "gazette",
+        script_regex=r"createPageHTML\((?P<count>\d+), (?P<current>\d+)",
+        page_url="index_{n}.html",
+        pager_selector="div.page",
+    )
+    single = GAZETTE_PAGE.replace(
+        '<div class="page"><script>createPageHTML(3, 0, "index", "html");</script></div>', ""
+    )
+
+    page = parse_listing(single.encode(), f"{BASE}/zfgb/index.html", source)
+    assert (page.next_url, page.pager) == (None, None)
+    with pytest.raises(ListingLayoutError, match=r"has a pager \('div.page'\) but"):
+        parse_listing(
+            single.replace("</ul>", '</ul><div class="page">1 2 3</div>').encode(),
+            f"{BASE}/zfgb/index.html",
+            source,
+        )
+
+
+def test_a_pager_that_pages_by_links_states_its_total_through_total_regex(replica) -> None:
+    source = _with_pagination(
+        replica,
+        "policy",
+        next_selector="div.pagination a.next",
+        pager_selector="div.pagination",
+        total_regex=r"共\s*(?P<count>\d+)\s*页\s*共\s*(?P<items>\d+)\s*条",
+    )
+    stated = POLICY_PAGE.replace('<a class="next"', '<span>共 3 页 共 6 条</span><a class="next"')
+
+    page = parse_listing(stated.encode(), f"{BASE}/zcwj/list/home_1.htm", source)
+    assert page.pager is not None and (page.pager.pages, page.pager.items) == (3, 6)
+    assert page.entries == 2
+    with pytest.raises(ListingLayoutError, match="total_regex"):
+        parse_listing(POLICY_PAGE.encode(), f"{BASE}/zcwj/list/home_1.htm", source)
+
+
+def test_pagination_settings_are_validated_with_the_key_and_the_fix(tmp_path: Path) -> None:
+    text = (SOURCES_DIR / "replica.yaml").read_text(encoding="utf-8")
+    bad = text.replace(
+        "script_regex: 'createPageHTML\\(\\s*(?P<count>\\d+)\\s*,\\s*(?P<current>\\d+)'",
+        "script_regex: 'createPageHTML\\((\\d+)'",
+    )
+    assert bad != text
+    (tmp_path / "bad.yaml").write_text(bad, encoding="utf-8")
+    with pytest.raises(
+        SourceConfigError, match=r"bad.yaml: listings\[0\].pagination.script_regex: needs named groups"
+    ):
+        load_source(tmp_path / "bad.yaml")
+    (tmp_path / "bad.yaml").write_text(
+        text.replace(
+            "max_pages: 100\n\n  - name: policy", "max_pages: 100\n      page_base: 2\n\n  - name: policy"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(SourceConfigError, match=r"pagination.page_base: must be one of 0, 1, got 2"):
+        load_source(tmp_path / "bad.yaml")
 
 
 POLICY_PAGE = """\
@@ -228,7 +310,8 @@ def test_walking_an_unbound_source_is_a_clear_error(site_walker) -> None:
     if not unbound.unresolved:  # REPLICA_URL set in this environment
         pytest.skip("REPLICA_URL is set in the environment")
 
-    with pytest.raises(SourceConfigError, match=r"\$\{REPLICA_URL\} not set"):
+    # the hint names the command-line option, not a Python method (issue 14 #7)
+    with pytest.raises(SourceConfigError, match=r"\$\{REPLICA_URL\} not set: pass --var REPLICA_URL=VALUE"):
         site_walker.items(unbound)
 
 
@@ -285,3 +368,55 @@ def test_one_bad_config_does_not_stop_the_others_when_errors_are_collected(tmp_p
     assert len(errors) == 1 and "broken.yaml" in str(errors[0])
     with pytest.raises(SourceConfigError, match=r"broken\.yaml"):
         load_sources(tmp_path)
+
+
+def test_pdf_selector_is_optional_for_an_html_only_gazette(tmp_path: Path) -> None:
+    """Issue 14 #4: a source without PDFs needed a pdf_selector, and nothing said so."""
+    text = (SOURCES_DIR / "replica.yaml").read_text(encoding="utf-8")
+    no_pdf = text.replace("  pdf_selector: \"div.pdf-download a[href$='.pdf']\"\n", "")
+    assert no_pdf != text
+    (tmp_path / "html-only.yaml").write_text(no_pdf, encoding="utf-8")
+    source = load_source(tmp_path / "html-only.yaml").bind({"REPLICA_URL": BASE})
+    issue = '<h1 class="issue-title">2024年第2期</h1><ul class="doc-list"><li><a href="t1.html">办法</a></ul>'
+
+    page = parse_issue_page(issue.encode(), f"{BASE}/zfgb/2024/nx-2024-02/index.html", source)
+
+    assert (page.pdf_urls, page.article_urls) == ([], [f"{BASE}/zfgb/2024/nx-2024-02/t1.html"])
+    neither = no_pdf.replace('  article_selector: "ul.doc-list a[href]"\n', "")
+    (tmp_path / "html-only.yaml").write_text(neither, encoding="utf-8")
+    with pytest.raises(
+        SourceConfigError, match=r"html-only.yaml: issue_page: give pdf_selector .* and/or article_selector"
+    ):
+        load_source(tmp_path / "html-only.yaml")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("    follow: issues\n", ""), r"listings\[0\].follow: a listing of kind listing names the listing"),
+        (("follow: issues", "follow: issue"), r"listings\[0\].follow: no listing named 'issue'"),
+        (
+            ("    follow: issues\n", "    follow: years\n"),
+            r"listings\[0\].follow: levels loop: years -> years",
+        ),
+        (
+            (
+                "    kind: listing             # each item is a page of the listing named in follow\n"
+                "    follow: issues\n",
+                "    kind: article\n",
+            ),
+            r"listings\[1\].start_urls: required unless another listing",
+        ),
+    ],
+)
+def test_levels_are_validated_with_the_key_and_the_fix(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    text = (Path(__file__).parent / "fixtures" / "sources" / "gov-levels" / "source.yaml").read_text(
+        encoding="utf-8"
+    )
+    assert change[0] in text
+    (tmp_path / "levels.yaml").write_text(text.replace(change[0], change[1]), encoding="utf-8")
+
+    with pytest.raises(SourceConfigError, match=r"levels\.yaml: " + message):
+        load_source(tmp_path / "levels.yaml")

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from extractors.fetch import new_session
+from extractors.listing import load_source
 from pipeline.run import poll_source
 from warehouse.connect import open_warehouse
 
@@ -46,6 +47,11 @@ def test_first_poll_ingests_every_listed_publication(warehouse, replica_site, tm
     assert {"宁夏回族自治区人民政府令第130号", "宁政办发〔2023〕50号", "宁政规发〔2020〕5号"} <= numbers
     # the link to www.gov.cn on the index is reported, never fetched
     assert any("gov.cn" in rejected.url for rejected in report.rejected)
+    # an article reached through an issue page keeps the issue's identity (year, 期, 总第N期)
+    article_identity = warehouse.execute(
+        "SELECT DISTINCT year, number, total_number FROM issues WHERE kind = 'article' AND year IS NOT NULL"
+    ).fetchall()
+    assert (2024, 2, 731) in article_identity
 
 
 def test_a_second_poll_sends_only_conditional_requests_and_loads_nothing(
@@ -213,3 +219,109 @@ def test_config_yaml_user_agent_is_sent_by_sources_that_name_none(tmp_path: Path
     with polite_session(by_id["plain"]) as session:
         assert session.policy.user_agent == "ExampleCity-monitor/1.0 (ops@example.org)"
     assert by_id["own"].fetch.user_agent == "gazette-monitor/0.1 (replica test run)"
+
+
+def test_a_pager_that_changed_form_fails_its_listing_and_the_other_listings_still_run(
+    warehouse, replica_site, tmp_path: Path
+) -> None:
+    """Issue 14 #1: a pager regex that stopped matching used to end the walk at page 1, "0 failed"."""
+    index = replica_site.root / "zfgb" / "index.html"
+    html = index.read_text(encoding="utf-8")
+    assert 'createPageHTML(2, 0, "index", "html")' in html
+    index.write_text(
+        html.replace(
+            'createPageHTML(2, 0, "index", "html")', "createPageHTML('page_div',2, 0,'index','html',3)"
+        ),
+        encoding="utf-8",
+    )
+
+    report = _poll(warehouse, replica_site, tmp_path / "raw")
+
+    assert not report.ok
+    assert any("listing gazette failed" in error and "script_regex" in error for error in report.errors)
+    problems = warehouse.execute("SELECT summary FROM events WHERE kind = 'extraction_problem'").fetchall()
+    assert any("pages 2+ would be lost" in summary for (summary,) in problems)
+    # the policy listing and the compilations of the same source were still walked and ingested
+    assert {o.publication.issue.kind for o in report.outcomes if o.status == "ingested"} >= {
+        "article",
+        "compilation",
+    }
+
+
+def test_pages_the_pager_states_but_the_walk_never_reached_are_a_failure(
+    warehouse, replica_site, tmp_path: Path
+) -> None:
+    """The first page says 3 pages, the walk ends after 2: lost pages are a failure, not the end."""
+    index = replica_site.root / "zfgb" / "index.html"
+    html = index.read_text(encoding="utf-8")
+    index.write_text(
+        html.replace('createPageHTML(2, 0, "index", "html")', 'createPageHTML(3, 0, "index", "html")'),
+        encoding="utf-8",
+    )
+
+    report = _poll(warehouse, replica_site, tmp_path / "raw")
+
+    assert not report.ok
+    assert any("listing gazette failed" in error for error in report.errors)
+    problems = warehouse.execute("SELECT summary FROM events WHERE kind = 'extraction_problem'").fetchall()
+    assert any("the pager states 3 page(s) but the walk reached 2" in summary for (summary,) in problems)
+    # what the walked pages listed was still ingested
+    assert "replica-2024-02" in {
+        o.publication.issue.issue_id for o in report.outcomes if o.status == "ingested"
+    }
+
+
+def test_an_html_only_gazette_in_levels_is_ingested_with_its_identity_and_a_missing_year_fails_alone(
+    warehouse, replica_site, site_walker, tmp_path: Path
+) -> None:
+    """Issue 14 #2 and #5: entry page → year pages (discovered) → issue 目录 → articles, no PDF.
+
+    The pages are written here (constructed, modelled on the State Council gazette: see
+    tests/fixtures/sources/gov-levels) into the replica's folder; the articles are the replica's.
+    """
+    replica = replica_site.source()
+    articles = [item for item in site_walker.items(replica) if item.kind == "article"][:2]
+    gongbao = replica_site.root / "gongbao"
+    (gongbao / "2024" / "issue_3").mkdir(parents=True)
+    (gongbao / "index.htm").write_text(
+        '<div class="gb_years"><a href="./2024/index.htm">2024年</a>'
+        ' <a href="./2023/index.htm">2023年</a></div>',
+        encoding="utf-8",
+    )
+    (gongbao / "2024" / "index.htm").write_text(
+        '<ul class="gb_issues"><li><a href="./issue_3/content.htm">第3号</a>'
+        '<span class="zh">（总号：1821）</span><span class="date">2024-01-30</span></li></ul>',
+        encoding="utf-8",
+    )
+    (gongbao / "2024" / "issue_3" / "content.htm").write_text(
+        '<h1 class="gb_title">2024年第3号</h1><ul class="gb_ml">'
+        + "".join(f'<li><a href="{a.url}">{a.title}</a></li>' for a in articles)
+        + "</ul>",
+        encoding="utf-8",
+    )
+    text = (REPO / "tests" / "fixtures" / "sources" / "gov-levels" / "source.yaml").read_text(
+        encoding="utf-8"
+    )
+    (tmp_path / "levels.yaml").write_text(
+        text.replace("http://www.gongbao-example.gov.cn", "${REPLICA_URL}").replace(
+            "id: gov-levels", "id: levels"
+        )
+        + "allowed_hosts: [127.0.0.1]\n",
+        encoding="utf-8",
+    )
+    source = load_source(tmp_path / "levels.yaml").bind({"REPLICA_URL": replica_site.base_url})
+
+    with new_session() as session:
+        report = poll_source(warehouse, source, session, tmp_path / "raw")
+
+    assert report.errors and all("2023/index.htm" in error for error in report.errors)  # the year not online
+    assert any("listing issues failed" in error for error in report.errors)
+    problems = warehouse.execute("SELECT summary FROM events WHERE kind = 'extraction_problem'").fetchall()
+    assert any("2023/index.htm" in summary for (summary,) in problems)
+    ingested = [o for o in report.outcomes if o.status == "ingested"]
+    assert len(ingested) == len(articles) == 2
+    rows = warehouse.execute(
+        "SELECT DISTINCT year, number, total_number, published_date::VARCHAR FROM issues"
+        " WHERE source_id = 'levels'"
+    ).fetchall()
+    assert rows == [(2024, 3, 1821, "2024-01-30")]

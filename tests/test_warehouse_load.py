@@ -276,3 +276,24 @@ def test_the_daily_status_pass_records_expiry_events_once(con) -> None:
     assert con.execute(
         "SELECT status FROM documents WHERE doc_number = '宁政办规发〔2023〕13号'"
     ).fetchone() == ("expired",)
+
+
+def test_an_earlier_copy_loaded_after_the_original_sets_first_published_date(con) -> None:
+    """Issue 14 #8: the earliest sighting dates a text whatever order the issues are loaded in."""
+    issue, file, pages, documents = samples.issue_2024_02()
+    load_issue(con, issue, file, pages, documents, today=TODAY)
+    earlier = dataclasses.replace(
+        issue, issue_id="nx-2024-01", number=1, total_number=730, published_date="2024-01-15"
+    )
+    earlier_file = dataclasses.replace(
+        file, sha256="e" * 64, url=file.url.replace("2024-02", "2024-01"), storage_path=f"raw/ee/{'e' * 64}"
+    )
+
+    load_issue(con, earlier, earlier_file, pages, documents, today=TODAY)
+
+    rows = con.execute(
+        "SELECT d.first_published_date::VARCHAR, v.first_published_date::VARCHAR, d.version_count "
+        "FROM documents d JOIN versions v ON v.version_id = d.latest_version_id "
+        "WHERE d.doc_number = '宁夏回族自治区人民政府令第130号'"
+    ).fetchall()
+    assert rows == [("2024-01-15", "2024-01-15", 1)]

@@ -393,8 +393,9 @@ def _load_in_transaction(
         """,
     )
 
-    # The issue row first: which file each publication shows now decides the current versions.
     report("issue")
+    # The issue row before the refresh: which file each publication shows now decides the current
+    # versions, and the refresh dates each text by its earliest sighting, this issue's included.
     con.execute(
         """
         INSERT INTO issues (issue_id, source_id, kind, title, year, number, total_number, published_date,
@@ -515,7 +516,7 @@ def _refresh_touched_documents(con: duckdb.DuckDBPyConnection, as_of: date) -> N
             WHERE s.document_id IN (SELECT document_id FROM _touched)
             GROUP BY s.version_id
         ) x ON x.version_id = v.version_id
-        WHERE x.published < v.first_published_date
+        WHERE x.published < v.first_published_date OR v.first_published_date IS NULL
         """,
         """
         UPDATE versions SET first_published_date = c.published
