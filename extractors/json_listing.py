@@ -27,7 +27,7 @@ from extractors.listing import (
     _resolve,
     _to_int,
     decode_html,
-    normalize_date,
+    listed_item,
 )
 
 _MISSING = object()
@@ -104,20 +104,7 @@ def parse_json_listing(
                 RejectedLink(url=url, reason=f"missing field(s) {', '.join(missing)}", text=title or "")
             )
             continue
-        items.append(
-            IssueLink(
-                url=url,
-                kind=spec.kind,
-                title=title,
-                source_id=source.id,
-                listing=spec.name,
-                listing_url=page_url,
-                date=normalize_date(values.get("date")),
-                year=_to_int(values.get("year")),
-                number=_to_int(values.get("number")),
-                total_number=_to_int(values.get("total_number")),
-            )
-        )
+        items.append(listed_item(source, spec, page_url, url, {**values, "title": title}))
     if linked == 0:
         raise ListingLayoutError(
             f"{page_url}: no item of {spec.items_path!r} has a link at {spec.link_path!r}"

@@ -816,20 +816,7 @@ def parse_listing(
         if url in seen:
             continue
         seen.add(url)
-        items.append(
-            IssueLink(
-                url=url,
-                kind=spec.kind,
-                title=values.get("title"),
-                source_id=source.id,
-                listing=spec.name,
-                listing_url=page_url,
-                date=normalize_date(values.get("date")),
-                year=_to_int(values.get("year")),
-                number=_to_int(values.get("number")),
-                total_number=_to_int(values.get("total_number")),
-            )
-        )
+        items.append(listed_item(source, spec, page_url, url, values))
     if linked == 0:
         raise ListingLayoutError(
             f"{page_url}: {len(elements)} item(s) matched {spec.item_selector!r} but none has a link"
@@ -844,6 +831,24 @@ def parse_listing(
         next_url = None
     return ListingPage(
         url=page_url, items=items, next_url=next_url, rejected=rejected, entries=linked, pager=pager
+    )
+
+
+def listed_item(
+    source: SourceConfig, spec: ListingSpec, page_url: str, url: str, values: Mapping[str, str | None]
+) -> IssueLink:
+    """One listing item from the field values read off it (HTML or JSON alike)."""
+    return IssueLink(
+        url=url,
+        kind=spec.kind,
+        title=values.get("title"),
+        source_id=source.id,
+        listing=spec.name,
+        listing_url=page_url,
+        date=normalize_date(values.get("date")),
+        year=_to_int(values.get("year")),
+        number=_to_int(values.get("number")),
+        total_number=_to_int(values.get("total_number")),
     )
 
 

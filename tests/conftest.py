@@ -130,3 +130,15 @@ class SiteWalker:
 def site_walker() -> Iterator[SiteWalker]:
     with requests.Session() as session:
         yield SiteWalker(session)
+
+
+@pytest.fixture(scope="module")
+def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A temporary Prefect API (Prefect's own test harness) for one test module's flow runs."""
+    import os
+
+    os.environ.setdefault("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect-home")))
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
