@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import sample_loads as samples
 
-from warehouse import samples
 from warehouse.connect import open_warehouse
 from warehouse.load import load_issue
 from warehouse.publish import publish

@@ -17,10 +17,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import sample_loads as samples
 from aiosmtpd.controller import Controller
 
 from notify.subscribers import add_subscriber, validate_spec
-from warehouse import samples
 from warehouse.connect import open_warehouse
 from warehouse.load import load_issue
 

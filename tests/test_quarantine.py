@@ -14,9 +14,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import sample_loads as samples
 
 from extractors.plausibility import implausible_body, truncated_utf8
-from warehouse import samples
 from warehouse.connect import open_warehouse
 from warehouse.load import QuarantineError, load_issue
 
