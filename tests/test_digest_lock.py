@@ -123,7 +123,7 @@ def test_a_digest_send_while_a_flow_writes_is_one_line_naming_the_holder(home: t
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from flows.lock import writer_lock\n"
+            "import sys, time; from pathlib import Path; from warehouse.lock import writer_lock\n"
             "with writer_lock(Path(sys.argv[1]), holder='monitor run test'):\n"
             "    print('held', flush=True); time.sleep(60)",
             str(data),
