@@ -7,9 +7,7 @@ fetcher itself owns no state (decision 4); the `Crawler` is where the two meet.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import duckdb
@@ -19,7 +17,7 @@ from extractors.fetch import FetchResult, fetch, raw_path
 from extractors.listing import FetchedPage, SourceConfig
 from extractors.politeness import PolitenessPolicy, PoliteSession
 from extractors.warc import WarcArchive
-from pipeline.report import PollReport
+from pipeline.report import PollReport, timed
 from warehouse.crawl import CrawlMemory, remember, remembered
 
 
@@ -108,11 +106,6 @@ class Crawler:
         result, body = self.get(url)
         return FetchedPage(url=result.url, body=body.read_bytes(), content_type=result.content_type)
 
-    @contextmanager
-    def timed(self, stage: str) -> Iterator[None]:
+    def timed(self, stage: str) -> AbstractContextManager[None]:
         """Add the block's wall time to this poll's seconds for `stage`."""
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.report.seconds[stage] += time.perf_counter() - start
+        return timed(self.report.seconds, stage)

@@ -6,7 +6,10 @@ say the same thing whether the run was a schedule, a manual `--once` or a backfi
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -181,6 +184,16 @@ class RunSummary:
                 if outcome.status == "ingested"
             ],
         }
+
+
+@contextmanager
+def timed(seconds: MutableMapping[str, float], stage: str) -> Iterator[None]:
+    """Add the block's wall time to `seconds[stage]`: how polls and runs time their stages."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[stage] += time.perf_counter() - start
 
 
 def result_lines(result: dict[str, Any]) -> list[str]:

@@ -46,7 +46,7 @@ from pipeline.ingest import (
     load_prepared,
     publication_year,
 )
-from pipeline.report import Outcome, PollReport, Publication, RunSummary
+from pipeline.report import Outcome, PollReport, Publication, RunSummary, timed
 from pipeline.sources import select_sources
 from reconcile.pipeline import ReconcileReport, reconcile
 from warehouse.connect import open_warehouse
@@ -154,15 +154,6 @@ def run_as_writer(summary: RunSummary, home: Path, wait_seconds: float, write: C
 
 
 @contextmanager
-def _timed(summary: RunSummary, stage: str) -> Iterator[None]:
-    start = time.perf_counter()
-    try:
-        yield
-    finally:
-        summary.seconds[stage] += time.perf_counter() - start
-
-
-@contextmanager
 def recorded_run(
     con: duckdb.DuckDBPyConnection,
     summary: RunSummary,
@@ -224,16 +215,16 @@ def run_monitor(
             if not any(report.ok or report.outcomes for report in summary.reports):
                 summary.status = RunStatus.FAILED.value
                 summary.notes.append("nothing was polled: see the failures (configuration, listings)")
-            with _timed(summary, "reconcile"):
+            with timed(summary.seconds, "reconcile"):
                 reconciled = stages.reconcile(con)
             summary.errors += [("reconcile", error) for error in reconciled.errors]
             summary.notes.append(reconciled.summary())
             if publish:
-                with _timed(summary, "publish"):
+                with timed(summary.seconds, "publish"):
                     published = stages.publish(con, home, summary.flow_run_id)
                     summary.notes.append(f"snapshot published: {published.snapshot}")
             if notify:
-                with _timed(summary, "digest"):
+                with timed(summary.seconds, "digest"):
                     digested = stages.notify(con, settings)
                 summary.notes.append(digested.summary())
                 summary.errors += [("digest", reason) for reason in digested.errors]
