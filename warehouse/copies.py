@@ -20,12 +20,12 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import cached_property
 
 import duckdb
 from rapidfuzz.distance import Indel
 
+from core.clock import utc_now
 from extractors.canon import canonical, canonical_body
 
 log = logging.getLogger(__name__)
@@ -275,7 +275,7 @@ def match_known_copies(con: duckdb.DuckDBPyConnection, issue_id: str, file_sha25
                     similarity,
                     issue_id,
                     file_sha256,
-                    datetime.now(UTC).replace(tzinfo=None),
+                    utc_now(),
                 ],
             )
             known_copies[(document_id, content_sha256)] = target

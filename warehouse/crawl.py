@@ -8,11 +8,11 @@ so that a conditional GET, a crash-retry and an offline re-extraction all read t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from core.clock import naive_utc
 from extractors.fetch import FetchResult, Validators, raw_path
 from extractors.warc import WarcLocation
 
@@ -116,8 +116,3 @@ def loaded_sha256(con: duckdb.DuckDBPyConnection, issue_id: str) -> str | None:
     """The sha256 of the file last loaded completely for this publication."""
     row = con.execute("SELECT loaded_file_sha256 FROM issues WHERE issue_id = ?", [issue_id]).fetchone()
     return row[0] if row else None
-
-
-def naive_utc(moment: datetime) -> datetime:
-    """Timestamps are stored as naive UTC (TIMESTAMP columns): one convention for every writer."""
-    return moment.astimezone(UTC).replace(tzinfo=None)

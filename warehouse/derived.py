@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import duckdb
 
+from core.clock import utc_now
+
 # A diff hunk as stored: (kind, locator, old_position, new_position, old_text, new_text, similarity).
 HunkRow = tuple[str, str, int | None, int | None, str | None, str | None, float]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -46,7 +44,17 @@ def store_diff(
     con.execute(
         "INSERT INTO diffs (diff_id, document_id, old_version_id, new_version_id, kind, similarity, "
         "hunk_count, algorithm, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [diff_id, document_id, old_version_id, new_version_id, kind, similarity, changes, algorithm, _now()],
+        [
+            diff_id,
+            document_id,
+            old_version_id,
+            new_version_id,
+            kind,
+            similarity,
+            changes,
+            algorithm,
+            utc_now(),
+        ],
     )
     if hunks:
         con.executemany(
@@ -62,7 +70,7 @@ def store_duplicates(con: duckdb.DuckDBPyConnection, rows: Sequence[tuple[str, s
     if not rows:
         return 0
     before = _count(con, "document_duplicates")
-    now = _now()
+    now = utc_now()
     con.executemany(
         "INSERT INTO document_duplicates "
         "(document_id, canonical_document_id, method, similarity, reason, found_at) "
@@ -97,7 +105,7 @@ def store_resolutions(con: duckdb.DuckDBPyConnection, rows: Sequence[tuple[Any, 
         FROM _relations_found f
         WHERE r.reference_id = f.reference_id
         """,
-        {"now": _now()},
+        {"now": utc_now()},
     )
     con.execute("DROP TABLE _relations_found")
 
@@ -121,7 +129,7 @@ def store_alignment(
     )
     if not rows:
         return
-    now = _now()
+    now = utc_now()
     con.executemany(
         """
         INSERT INTO cascade_alignments (child_version_id, parent_version_id, row_number, child_document_id,
@@ -164,7 +172,7 @@ def store_series_link(
     con.execute(
         "INSERT INTO series_links (older_document_id, newer_document_id, series_key, older_year, "
         "newer_year, diff_id, found_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [older[0], newer[0], series_key, older[1], newer[1], diff_id, _now()],
+        [older[0], newer[0], series_key, older[1], newer[1], diff_id, utc_now()],
     )
 
 

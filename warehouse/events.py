@@ -17,10 +17,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from datetime import UTC, datetime
 
 import duckdb
 
+from core.clock import utc_now
 from core.vocabulary import EventKind
 from warehouse.connect import scalar
 
@@ -90,7 +90,7 @@ def append_events(con: duckdb.DuckDBPyConnection, candidates: str, *, flow_run_i
         ) c
         WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_key = c.event_key)
         """,
-        {"flow_run_id": flow_run_id, "now": datetime.now(UTC).replace(tzinfo=None)},
+        {"flow_run_id": flow_run_id, "now": utc_now()},
     ).fetchone()
     return int(row[0]) if row else 0
 

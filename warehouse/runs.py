@@ -18,8 +18,8 @@ from typing import Any
 
 import duckdb
 
+from core.clock import naive_utc
 from core.vocabulary import EventKind, RunStatus
-from warehouse.crawl import naive_utc
 
 
 @dataclass

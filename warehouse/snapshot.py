@@ -34,6 +34,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.clock import utc_now
 from warehouse.connect import WarehouseError, open_warehouse, scalar
 from warehouse.runs import complete_in_copy
 
@@ -120,7 +121,7 @@ def _copy_database(con: duckdb.DuckDBPyConnection, target: Path, run_id: str | N
         for sequence in PRIVATE_SEQUENCES:
             con.execute(f'DROP SEQUENCE IF EXISTS {alias}.main."{sequence}"')
         if run_id is not None:
-            complete_in_copy(con, alias, run_id, datetime.now(UTC).replace(tzinfo=None))
+            complete_in_copy(con, alias, run_id, utc_now())
         con.execute(f"CHECKPOINT {alias}")
     finally:
         con.execute(f"DETACH {alias}")
